@@ -1,0 +1,171 @@
+"""The `scan` command line: parse, call the library, map errors to exit codes.
+
+Exit codes: 0 done, 1 over a --fail-above threshold, 2 usage or pattern
+error, 3 input or runtime error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+from .engines.unit import ScanConfig
+from .errors import PackError, ScannerError
+from .packs import SEVERITIES, load_packs
+from .sources import ReadOptions
+
+EXIT_USAGE, EXIT_INPUT = 2, 3
+
+
+def _fail(e: ScannerError) -> None:
+    click.echo(f"error: {e}", err=True)
+    sys.exit(EXIT_USAGE if isinstance(e, PackError) else EXIT_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="scan")
+def main() -> None:
+    """Find rival-model self-introductions ("I am ChatGPT", "我是通义千问") in training data."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--patterns", "-p", multiple=True, help="Pack file, folder or bundled pack name (repeatable; default: all)."
+)
+@click.option(
+    "--output-dir", "-o", default="scan-out", show_default=True, help="Folder (or s3://, hf:// URL) for results."
+)
+@click.option(
+    "--text-field", multiple=True, help="Column to scan (repeatable; default: text, content, or chat columns)."
+)
+@click.option("--id-field", help="Column holding document ids (default: id, where present).")
+@click.option("--split", help="Dataset split (Hugging Face datasets; default: train, or every split on disk).")
+@click.option("--config", "config_name", help="Dataset configuration (Hugging Face hub datasets).")
+@click.option(
+    "--format", "input_format", type=click.Choice(["parquet", "jsonl", "hf"]), help="Read inputs as this format."
+)
+@click.option("--families", help="Only these families, comma-separated.")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True)
+@click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always).")
+@click.option(
+    "--context-chars",
+    type=click.IntRange(0),
+    default=80,
+    show_default=True,
+    help="Context kept each side of a hit (0: none).",
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="On a bad row: stop, or skip and count it.",
+)
+@click.option("--workers", "-w", type=click.IntRange(1), help="Processes to use (default: all cores).")
+@click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def dataset(paths, patterns, output_dir, text_field, id_field, split, config_name, input_format, families,
+            min_severity, roles, context_chars, on_error, workers, batch_rows, as_json, quiet) -> None:  # fmt: skip
+    """Scan Parquet, JSONL or Hugging Face datasets for self-introductions.
+
+    \b
+    Examples:
+      scan dataset data/shard-*.parquet --patterns qwen --output-dir out/
+      scan dataset corpus.jsonl.zst --text-field body --id-field doc_id
+      scan dataset allenai/c4 --config en --split validation
+    """
+    from .outputs.summary import format_table
+    from .progress import Progress
+    from .run import scan_dataset
+
+    config = ScanConfig(
+        packs=tuple(patterns) or None,
+        families=_csv(families),
+        min_severity=min_severity,
+        roles=_csv(roles),
+        context_chars=context_chars,
+        text_fields=tuple(text_field),
+        id_field=id_field,
+        read=ReadOptions(
+            batch_rows=batch_rows, on_error=on_error, split=split, config=config_name, format=input_format
+        ),
+    )
+    try:
+        with Progress(enabled=not quiet) as progress:
+            summary = scan_dataset(list(paths), config, output_dir, workers=workers, progress=progress.update)
+    except ScannerError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo(format_table(summary))
+        click.echo(f"\nwrote {output_dir.rstrip('/')}/{{summary.json,hits.jsonl,hits.parquet}}", err=True)
+
+
+@main.group()
+def patterns() -> None:
+    """Inspect and test pattern packs."""
+
+
+@patterns.command("test")
+@click.argument("packs", nargs=-1)
+def patterns_test(packs) -> None:
+    """Run every rule's examples; print failures with the rule id."""
+    from .examples import run_examples
+
+    try:
+        packset = load_packs(list(packs) or None)
+        count, failures = run_examples(packset, packset.families if packs else None)
+    except ScannerError as e:
+        _fail(e)
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    click.echo(f"{count - len(failures)} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+@patterns.command("list")
+@click.argument("packs", nargs=-1)
+def patterns_list(packs) -> None:
+    """Families, rules, languages and example counts, as a table."""
+    try:
+        packset = load_packs(list(packs) or None)
+    except ScannerError as e:
+        _fail(e)
+    click.echo(f"{'family':<12}{'rules':>7}{'examples':>10}  languages")
+    for pack in packset.packs:
+        rules = [r for r in packset.rules if r.family == pack.family]
+        examples = sum(len(r.examples["match"]) + len(r.examples["no_match"]) for r in rules if not r.template)
+        examples += len(pack.examples["match"]) + len(pack.examples["no_match"])
+        langs = ",".join(sorted({r.lang for r in rules}))
+        click.echo(f"{pack.family:<12}{len(rules):>7}{examples:>10}  {langs}")
+    click.echo(f"\n{len(packset.rules)} rules from {len(packset.packs)} packs and {len(packset.grammars)} grammars")
+
+
+@patterns.command("check")
+@click.argument("text", required=False)
+@click.option("--patterns", "-p", multiple=True, help="Pack file, folder or name (default: all).")
+@click.option("--role", help="Treat the text as spoken in this chat role.")
+def patterns_check(text, patterns, role) -> None:
+    """Show which rules match TEXT (or stdin) and where."""
+    from .scan import Scanner
+
+    if text is None:
+        text = sys.stdin.read()
+    try:
+        hits = Scanner(list(patterns) or None).scan_text(text, role=role)
+    except ScannerError as e:
+        _fail(e)
+    for h in hits:
+        click.echo(f"{h.family:<10} {h.rule:<36} {h.start:>5}-{h.end:<5} {h.match!r}")
+    if not hits:
+        click.echo("no match")
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else None

@@ -1,0 +1,1 @@
+"""Engines schedule work units onto cores or a cluster; they never match."""

@@ -1,0 +1,79 @@
+"""Scan one work unit: the function every engine runs, so all engines agree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..fields import plan_fields
+from ..hits import Hit
+from ..match import MatchStats
+from ..scan import Scanner
+from ..sources import ReadOptions, WorkUnit
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Everything a worker needs to build its Scanner and read its units."""
+
+    packs: tuple[str, ...] | None = None
+    families: tuple[str, ...] | None = None
+    min_severity: str = "low"
+    roles: tuple[str, ...] | None = None
+    context_chars: int = 80
+    text_fields: tuple[str, ...] = ()
+    id_field: str | None = None
+    read: ReadOptions = ReadOptions()
+
+    def scanner(self) -> Scanner:
+        """A Scanner for this configuration."""
+        return Scanner(
+            list(self.packs) if self.packs else None,
+            families=self.families,
+            min_severity=self.min_severity,
+            roles=self.roles,
+            context_chars=self.context_chars,
+        )
+
+
+@dataclass
+class UnitResult:
+    """What scanning one unit found and counted."""
+
+    key: str
+    source: str
+    hits: list[Hit]
+    rows_read: int = 0
+    rows_scanned: int = 0
+    rows_skipped: int = 0
+    skip_reasons: Counter = field(default_factory=Counter)
+    bytes_scanned: int = 0
+    rule_timeouts: int = 0
+
+
+def scan_unit(unit: WorkUnit, scanner: Scanner, config: ScanConfig) -> UnitResult:
+    """Read a unit batch by batch and scan it; every row read is counted."""
+    schema = unit.schema()
+    result = UnitResult(unit.key, unit.source, [])
+    if not schema.names:  # an empty file: zero rows
+        return result
+    specs = plan_fields(schema, config.text_fields, unit.source)
+    id_field = config.id_field
+    if id_field is None and "id" in schema.names:
+        id_field = "id"
+    if id_field is not None and id_field not in schema.names:
+        raise InputError(f"{unit.source}: no id column '{id_field}' (columns: {', '.join(schema.names)})")
+    columns = list(dict.fromkeys([s.column for s in specs] + ([id_field] if id_field else [])))
+    scanner.stats = MatchStats()
+    for batch in unit.batches(columns):
+        result.hits.extend(
+            scanner.scan_batch(batch.table, source=batch.source, rows=batch.rows, fields=specs, id_field=id_field)
+        )
+        result.rows_scanned += batch.table.num_rows
+        result.rows_skipped += len(batch.skipped)
+        result.skip_reasons.update(reason for _, reason in batch.skipped)
+    result.rows_read = result.rows_scanned + result.rows_skipped
+    result.bytes_scanned = scanner.stats.bytes_scanned
+    result.rule_timeouts = scanner.stats.timeouts
+    return result

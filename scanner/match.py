@@ -1,0 +1,70 @@
+"""Confirm rules on normalised text: regex, exclusions, required cues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+
+from .packs import Rule
+
+_SQUASH = regex.compile(r"[\s\-·・.]+")
+EXCLUDE_REACH = 40  # how far past (or before) a match an exclusion may reach
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's match in normalised text."""
+
+    rule: Rule
+    start: int
+    end: int
+
+
+@dataclass
+class MatchStats:
+    """What scanning cost: text bytes seen, and rules that gave up on a text."""
+
+    bytes_scanned: int = 0
+    timeouts: int = 0
+
+
+def confirm(text: str, rules: Iterable[Rule], timeout: float, stats: MatchStats) -> list[Match]:
+    """Every match of the given rules in normalised `text` that no exclusion vetoes."""
+    found = []
+    for rule in rules:
+        if rule.anchors and not any(a in text for a in rule.anchors):
+            continue
+        try:
+            for m in rule.regex.finditer(text, timeout=timeout):
+                if m.end() > m.start() and _accepted(rule, text, m):
+                    found.append(Match(rule, m.start(), m.end()))
+        except TimeoutError:
+            stats.timeouts += 1
+    return found
+
+
+def _accepted(rule: Rule, text: str, m: regex.Match) -> bool:
+    start, end = m.span()
+    if rule.exclude_regex and rule.exclude_regex.match(text, end, min(len(text), end + EXCLUDE_REACH)):
+        return False
+    if rule.exclude_before_regex and rule.exclude_before_regex.search(text[max(0, start - EXCLUDE_REACH) : start]):
+        return False
+    near = (max(0, start - rule.within), min(len(text), end + rule.within))
+    if rule.requires_regex and not rule.requires_regex.search(text, *near):
+        return False
+    if rule.cue_regex and _names_ambiguous(rule, m):
+        before = rule.cue_regex.search(text, near[0], start)
+        after = rule.cue_regex.search(text, end, near[1])
+        if not (before or after):
+            return False
+    return True
+
+
+def _names_ambiguous(rule: Rule, m: regex.Match) -> bool:
+    name = m.groupdict().get("name")
+    if not name:
+        return False
+    squashed = _SQUASH.sub("", name)
+    return any(squashed.startswith(_SQUASH.sub("", a)) for a in rule.ambiguous)

@@ -1,0 +1,225 @@
+"""Normalised text with a map back to offsets in the original.
+
+Rules match on a canonical form of the text: NFKC, case folded, simplified
+Chinese, ASCII quotes, without zero-width characters, soft hyphens, markdown
+emphasis, HTML tags and entities or JSON escapes, with Cyrillic and Greek
+look-alikes inside Latin words mapped to Latin and spaces between CJK
+characters removed. Every normalised character remembers the span of the
+original text it came from, so a match reports the original offsets.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+# Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, and
+# the markdown emphasis marks that may wrap or split a name.
+_DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*_~`"
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
+
+# Cyrillic and Greek letters that look like Latin ones.
+HOMOGLYPHS = {
+    "а": "a",
+    "в": "b",
+    "с": "c",
+    "е": "e",
+    "һ": "h",
+    "і": "i",
+    "ј": "j",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "ԛ": "q",
+    "ѕ": "s",
+    "т": "t",
+    "у": "y",
+    "ԝ": "w",
+    "х": "x",
+    "ү": "y",
+    "ӏ": "l",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "ѵ": "v",
+    "ԁ": "d",
+    "ɡ": "g",
+    "ⅼ": "l",
+}
+
+# Inline HTML tags vanish; block tags separate words.
+_INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small"}
+_TOKEN = regex.compile(
+    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
+    r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
+)
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
+_CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}]+")
+_SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}(?: \p{Latin}){2,}(?![\p{L}\p{N}])")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text and, per character, the original span it came from."""
+
+    text: str
+    starts: list[int] | None  # None: the identity map
+    ends: list[int] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the normalised span [start, end)."""
+        if self.starts is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+@cache
+def t2s_table() -> dict[str, str]:
+    """Traditional to simplified Chinese, character by character (OpenCC)."""
+    import opencc
+
+    chars = [chr(i) for i in range(0x3400, 0xA000)] + [chr(i) for i in range(0xF900, 0xFB00)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+
+
+@cache
+def _simplified_to_traditional() -> dict[str, frozenset[str]]:
+    inverse: dict[str, set[str]] = {}
+    for trad, simp in t2s_table().items():
+        inverse.setdefault(simp, set()).add(trad)
+    return {k: frozenset(v) for k, v in inverse.items()}
+
+
+def traditional_forms(c: str) -> frozenset[str]:
+    """The traditional characters that fold to simplified `c`."""
+    return _simplified_to_traditional().get(c, frozenset())
+
+
+def _fold(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch).casefold()
+    out = "".join(_QUOTES.get(c, c) for c in out)
+    table = t2s_table()
+    return "".join(table.get(c, c) for c in out)
+
+
+@cache
+def _tables() -> tuple[dict[int, str], regex.Pattern]:
+    """The fold of every BMP character that changes, and a pattern of what needs the slow path."""
+    folds: dict[int, str] = {}
+    irregular = []
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000 or ch in _DROPPED:
+            continue
+        folded = " " if ch.isspace() else _fold(ch)
+        if folded != ch:
+            folds[cp] = folded
+            if len(folded) != 1:
+                irregular.append(ch)
+    specials = regex.escape(_DROPPED + "".join(irregular), special_only=True)
+    needs_slow = regex.compile(
+        rf"[{specials}]|[&\\<]|[{_CJK}]\s+[{_CJK}]"
+        r"|\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}"
+        r"|(?<![\p{L}\p{N}])\p{Latin} \p{Latin} \p{Latin}(?![\p{L}\p{N}])"
+        r"|[\U00010000-\U0010FFFF]"
+    )
+    return folds, needs_slow
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise text for matching, keeping a map to original offsets."""
+    table, needs_slow = _tables()
+    if not needs_slow.search(text):
+        return Normalized(text.translate(table), None, None)
+    chars, starts, ends = _decode(text, table)
+    _drop_cjk_gaps(chars, starts, ends)
+    _unmask_homoglyphs(chars)
+    _join_spaced_letters(chars, starts, ends)
+    return Normalized("".join(chars), starts, ends)
+
+
+def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], list[int]]:
+    """Fold every character and decode entities, escapes and tags, one output char per list entry."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def emit(piece: str, start: int, end: int) -> None:
+        for c in piece:
+            if c in _DROPPED:
+                continue
+            for f in table.get(ord(c), c) if ord(c) <= 0xFFFF else _fold(c):
+                chars.append(f)
+                starts.append(start)
+                ends.append(end)
+
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        for i in range(pos, m.start()):
+            emit(text[i], i, i + 1)
+        emit(_decode_token(m), m.start(), m.end())
+        pos = m.end()
+    for i in range(pos, len(text)):
+        emit(text[i], i, i + 1)
+    return chars, starts, ends
+
+
+def _decode_token(m: regex.Match) -> str:
+    token = m.group()
+    if token.startswith("&"):
+        return html.unescape(token)
+    if token.startswith("<"):
+        return "" if m.group(1).lower() in _INLINE_TAGS else " "
+    if token.startswith("\\u"):
+        units = [int(token[i + 2 : i + 6], 16) for i in range(0, len(token), 6)]
+        if len(units) == 2:
+            return chr(0x10000 + ((units[0] - 0xD800) << 10) + (units[1] - 0xDC00))
+        return chr(units[0]) if not 0xD800 <= units[0] < 0xE000 else ""
+    return {"n": "\n", "r": "\r", "t": "\t"}.get(token[1], token[1])
+
+
+def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Remove whitespace between two CJK characters ("通义 千问" -> "通义千问")."""
+    text = "".join(chars)
+    for m in reversed(list(_CJK_GAP.finditer(text))):
+        del chars[m.start() : m.end()], starts[m.start() : m.end()], ends[m.start() : m.end()]
+
+
+def _unmask_homoglyphs(chars: list[str]) -> None:
+    """Map Cyrillic and Greek look-alikes to Latin inside words that mix them with Latin."""
+    text = "".join(chars)
+    for m in _MIXED_WORD.finditer(text):
+        word = m.group()
+        if regex.search(r"\p{Latin}", word) and regex.search(r"[\p{Cyrillic}\p{Greek}]", word):
+            for i in range(m.start(), m.end()):
+                chars[i] = HOMOGLYPHS.get(chars[i], chars[i])
+
+
+def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Remove the spaces in a run of spaced single letters ("q w e n" -> "qwen")."""
+    text = "".join(chars)
+    for m in reversed(list(_SPACED_LETTERS.finditer(text))):
+        for i in range(m.end() - 2, m.start(), -2):
+            del chars[i], starts[i], ends[i]

@@ -1,0 +1,1 @@
+"""What a scan leaves behind: hits files, the summary, reports."""

@@ -1,0 +1,113 @@
+"""The scan summary: counts that add up, by family, rule, language and source."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import fsspec
+
+from ..engines.unit import UnitResult
+from ..hits import Hit
+
+
+@dataclass
+class SummaryBuilder:
+    """Adds up unit results into the summary; hits are counted, not kept."""
+
+    rows_read: int = 0
+    rows_scanned: int = 0
+    rows_skipped: int = 0
+    skip_reasons: Counter = field(default_factory=Counter)
+    bytes_scanned: int = 0
+    rule_timeouts: int = 0
+    hits: int = 0
+    documents: set = field(default_factory=set)
+    by_family: dict = field(default_factory=lambda: defaultdict(lambda: {"hits": 0, "documents": set()}))
+    by_rule: Counter = field(default_factory=Counter)
+    by_lang: Counter = field(default_factory=Counter)
+    by_role: Counter = field(default_factory=Counter)
+    by_method: Counter = field(default_factory=Counter)
+    by_source: dict = field(default_factory=dict)
+
+    def add(self, result: UnitResult) -> None:
+        """Count one unit's rows and hits."""
+        self.rows_read += result.rows_read
+        self.rows_scanned += result.rows_scanned
+        self.rows_skipped += result.rows_skipped
+        self.skip_reasons.update(result.skip_reasons)
+        self.bytes_scanned += result.bytes_scanned
+        self.rule_timeouts += result.rule_timeouts
+        source = self.by_source.setdefault(result.source, {"rows": 0, "hits": 0, "documents": set()})
+        source["rows"] += result.rows_read
+        for h in result.hits:
+            self._count(h, source)
+
+    def _count(self, h: Hit, source: dict) -> None:
+        doc = (h.source, h.row)
+        self.hits += 1
+        self.documents.add(doc)
+        self.by_family[h.family]["hits"] += 1
+        self.by_family[h.family]["documents"].add(doc)
+        self.by_rule[h.rule] += 1
+        self.by_lang[h.lang] += 1
+        self.by_role[h.role or "text"] += 1
+        self.by_method[h.method] += 1
+        source["hits"] += 1
+        source["documents"].add(h.row)
+
+    def build(self, **meta) -> dict:
+        """The summary as a JSON-ready dict, with `meta` (version, command, packs, timing) first."""
+        docs = len(self.documents)
+        return {
+            **meta,
+            "rows_read": self.rows_read,
+            "rows_scanned": self.rows_scanned,
+            "rows_skipped": self.rows_skipped,
+            "skip_reasons": dict(self.skip_reasons.most_common()),
+            "bytes_scanned": self.bytes_scanned,
+            "documents_with_hits": docs,
+            "contaminated_per_million": round(docs / self.rows_scanned * 1e6, 2) if self.rows_scanned else 0.0,
+            "hits": self.hits,
+            "rule_timeouts": self.rule_timeouts,
+            "by_family": {
+                f: {"hits": v["hits"], "documents": len(v["documents"])}
+                for f, v in sorted(self.by_family.items(), key=lambda kv: -kv[1]["hits"])
+            },
+            "by_rule": dict(self.by_rule.most_common()),
+            "by_lang": dict(self.by_lang.most_common()),
+            "by_role": dict(self.by_role.most_common()),
+            "by_method": dict(self.by_method.most_common()),
+            "by_source": {
+                s: {"rows": v["rows"], "hits": v["hits"], "documents": len(v["documents"])}
+                for s, v in self.by_source.items()
+            },
+        }
+
+
+def write_summary(summary: dict, out_dir: str) -> None:
+    """Write `summary.json` into the output folder."""
+    with fsspec.open(f"{out_dir.rstrip('/')}/summary.json", "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+
+def format_table(summary: dict) -> str:
+    """A compact plain-text summary for the terminal."""
+    lines = [
+        f"rows scanned   {summary['rows_scanned']:>12,}"
+        + (f"   (+{summary['rows_skipped']:,} skipped)" if summary["rows_skipped"] else ""),
+        f"text scanned   {summary['bytes_scanned'] / 1e6:>12,.1f} MB",
+        f"contaminated   {summary['documents_with_hits']:>12,} docs"
+        f"   ({summary['contaminated_per_million']:,.1f} per million)",
+        f"hits           {summary['hits']:>12,}",
+    ]
+    if summary["by_family"]:
+        lines.append("")
+        lines.append(f"{'family':<14}{'hits':>10}{'docs':>10}")
+        for fam, v in summary["by_family"].items():
+            lines.append(f"{fam:<14}{v['hits']:>10,}{v['documents']:>10,}")
+    if summary.get("rule_timeouts"):
+        lines.append(f"\n{summary['rule_timeouts']} rule runs gave up on pathological text (timeout)")
+    return "\n".join(lines)

@@ -1,0 +1,442 @@
+"""Load, validate and expand pattern packs into rules.
+
+Two kinds of YAML live in `patterns/`:
+
+- a *family pack* (`qwen.yaml`) names a model family, its `names` (what the
+  model calls itself), `ambiguous` names (that need an AI cue nearby: Claude,
+  Gemini), its `makers`, extra hand-written `rules`, and `examples` for the
+  whole family;
+- a *grammar* (`grammar/en.yaml`) says how one language makes a claim: claim
+  templates whose regex uses `{name}` or `{maker}`, crossed with every loaded
+  family, and maker-less templates that belong to the `generic` family.
+
+See `patterns/README.md` for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from .errors import PackError
+
+SEVERITIES = ("low", "medium", "high")
+DEFAULT_ROLES = ("system", "assistant")
+GENERIC = "generic"
+_VAR = regex.compile(r"\{([a-z_]+)\}")
+_RULE_KEYS = {
+    "id", "lang", "regex", "keywords", "severity", "roles", "exclude", "exclude_before",
+    "requires", "within", "examples", "description",
+}  # fmt: skip
+_PACK_KEYS = {"family", "description", "names", "ambiguous", "makers", "rules", "examples", "roles", "defers"}
+_GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "claims"}
+
+
+def patterns_dir() -> Path:
+    """The bundled `patterns/` folder (source tree or installed package)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "patterns", here.parent / "patterns"):
+        if candidate.is_dir():
+            return candidate
+    raise PackError(f"bundled patterns not found beside {here}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled-on-demand matching rule; every hit names one."""
+
+    id: str
+    family: str
+    lang: str
+    pattern: str
+    keywords: tuple[str, ...]  # prefilter literals: a match contains one of them
+    anchors: tuple[str, ...] = ()  # window gate: one must occur in the window ("" = none)
+    severity: str = "high"
+    roles: frozenset[str] = frozenset(DEFAULT_ROLES)
+    exclude: str | None = None
+    exclude_before: str | None = None
+    requires: str | None = None
+    within: int = 60
+    ambiguous: frozenset[str] = frozenset()  # names that need an AI cue nearby
+    cue: str | None = None  # the AI cue an ambiguous name needs within `within` characters
+    defers: bool = False  # dropped where a hit of another family overlaps
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    source: str = ""
+    template: str | None = None  # "lang.claim" for rules a grammar template made
+
+    @cached_property
+    def regex(self) -> regex.Pattern:
+        return regex.compile(self.pattern, regex.IGNORECASE | regex.V0)
+
+    @cached_property
+    def exclude_regex(self) -> regex.Pattern | None:
+        # Anchored at the match: it must start where the match ends.
+        return regex.compile(self.exclude, regex.IGNORECASE) if self.exclude else None
+
+    @cached_property
+    def exclude_before_regex(self) -> regex.Pattern | None:
+        # Anchored at the match: it must end where the match starts.
+        return regex.compile(f"(?:{self.exclude_before})$", regex.IGNORECASE) if self.exclude_before else None
+
+    @cached_property
+    def requires_regex(self) -> regex.Pattern | None:
+        return regex.compile(self.requires, regex.IGNORECASE) if self.requires else None
+
+    @cached_property
+    def cue_regex(self) -> regex.Pattern | None:
+        return regex.compile(self.cue, regex.IGNORECASE) if self.cue else None
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A family pack as loaded: its file, hash, names and examples."""
+
+    family: str
+    path: str
+    sha256: str
+    description: str
+    names: tuple[str, ...]
+    ambiguous: tuple[str, ...]
+    makers: tuple[str, ...]
+    examples: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """One language's claim templates."""
+
+    lang: str
+    path: str
+    sha256: str
+    vars: dict[str, str]
+    cue: str
+    claims: tuple[dict[str, Any], ...]
+
+
+@dataclass
+class PackSet:
+    """Loaded packs and grammars, expanded into rules."""
+
+    packs: list[Pack]
+    grammars: list[Grammar]
+    rules: list[Rule]
+
+    @property
+    def families(self) -> list[str]:
+        return [p.family for p in self.packs]
+
+    def hashes(self) -> dict[str, str]:
+        """Content hash of every file that shaped the rules."""
+        files = {p.path: p.sha256 for p in self.packs}
+        files.update({g.path: g.sha256 for g in self.grammars})
+        return files
+
+
+def load_packs(specs: list[str] | tuple[str, ...] | None = None) -> PackSet:
+    """Load packs from files, folders or bundled pack names (default: every bundled pack)."""
+    paths = resolve_pack_paths(specs)
+    common, grammars = load_grammars()
+    common = {**common, "cue": "|".join(f"(?:{g.cue})" for g in grammars if g.cue) or "(?!)"}
+    packs_and_rules = [_load_family(p, common) for p in paths]
+    packs = [p for p, _ in packs_and_rules]
+    seen: dict[str, str] = {}
+    for pack in packs:
+        if pack.family in seen:
+            raise PackError(f"{pack.path}: family '{pack.family}' is also defined in {seen[pack.family]}")
+        seen[pack.family] = pack.path
+    rules = [r for _, rs in packs_and_rules for r in rs]
+    for grammar in grammars:
+        rules.extend(_expand_grammar(grammar, common, packs))
+    _check_unique_ids(rules)
+    return PackSet(packs=packs, grammars=grammars, rules=rules)
+
+
+def resolve_pack_paths(specs: list[str] | tuple[str, ...] | None) -> list[Path]:
+    """Pack files for a list of files, folders and pack names."""
+    builtin = patterns_dir()
+    if not specs:
+        specs = [str(builtin)]
+    paths: list[Path] = []
+    for spec in specs:
+        p = Path(spec)
+        if p.is_dir():
+            paths.extend(sorted(f for f in p.glob("*.yaml") if not f.name.startswith("_")))
+        elif p.is_file():
+            paths.append(p)
+        elif (builtin / f"{spec}.yaml").is_file():
+            paths.append(builtin / f"{spec}.yaml")
+        else:
+            known = ", ".join(sorted(f.stem for f in builtin.glob("*.yaml")))
+            raise PackError(f"{spec}: no such pack file, folder or bundled pack (bundled: {known})")
+    unique = list(dict.fromkeys(p.resolve() for p in paths))
+    if not unique:
+        raise PackError(f"{', '.join(specs)}: no pattern packs (*.yaml) found")
+    return unique
+
+
+def load_grammars(folder: Path | None = None) -> tuple[dict[str, str], list[Grammar]]:
+    """The shared vars (`_common.yaml`) and every language grammar."""
+    folder = folder or patterns_dir() / "grammar"
+    common_path = folder / "_common.yaml"
+    common = _read_yaml(common_path).get("vars", {}) if common_path.exists() else {}
+    grammars = [_load_grammar(p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
+    return {k: str(v) for k, v in common.items()}, grammars
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise PackError(f"{path}: not valid UTF-8") from None
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" line {where.line + 1}:" if where else ""
+        raise PackError(f"{path}:{line} not valid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{path}: a pack must be a YAML mapping")
+    return data
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _strings(value: Any, where: str, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PackError(f"{where}: '{what}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _examples(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {"match": (), "no_match": ()}
+    if not isinstance(value, dict) or set(value) - {"match", "no_match"}:
+        raise PackError(f"{where}: 'examples' must be a mapping with 'match' and 'no_match' lists")
+    return {k: _strings(value.get(k), where, f"examples.{k}") for k in ("match", "no_match")}
+
+
+def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
+    data = _read_yaml(path)
+    where = str(path)
+    unknown = set(data) - _PACK_KEYS
+    if unknown:
+        raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    family = data.get("family")
+    if not isinstance(family, str) or not regex.fullmatch(r"[a-z][a-z0-9_]*", family):
+        raise PackError(f"{where}: 'family' must be a lower-case identifier")
+    pack = Pack(
+        family=family,
+        path=where,
+        sha256=_sha256(path),
+        description=str(data.get("description", "")),
+        names=tuple(n.lower() for n in _strings(data.get("names"), where, "names")),
+        ambiguous=tuple(n.lower() for n in _strings(data.get("ambiguous"), where, "ambiguous")),
+        makers=tuple(n.lower() for n in _strings(data.get("makers"), where, "makers")),
+        examples=_examples(data.get("examples"), where),
+    )
+    roles = _strings(data.get("roles"), where, "roles") or DEFAULT_ROLES
+    rules_data = data.get("rules") or []
+    if not isinstance(rules_data, list):
+        raise PackError(f"{where}: 'rules' must be a list")
+    placeholders = {**common, **_family_vars(pack, common)}
+    defers = bool(data.get("defers", family == GENERIC))
+    rules = [_build_rule(r, where, family, placeholders, roles, defers, pack) for r in rules_data]
+    return pack, rules
+
+
+def _load_grammar(path: Path) -> Grammar:
+    data = _read_yaml(path)
+    where = str(path)
+    unknown = set(data) - _GRAMMAR_KEYS
+    if unknown:
+        raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    lang = data.get("lang")
+    if not isinstance(lang, str):
+        raise PackError(f"{where}: 'lang' is required")
+    claims = data.get("claims") or []
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise PackError(f"{where}: 'claims' must be a list of mappings")
+    vars_ = data.get("vars") or {}
+    if not isinstance(vars_, dict):
+        raise PackError(f"{where}: 'vars' must be a mapping")
+    return Grammar(
+        lang=lang,
+        path=where,
+        sha256=_sha256(path),
+        vars={k: str(v) for k, v in vars_.items()},
+        cue=str(data.get("cue", "")),
+        claims=tuple(claims),
+    )
+
+
+def name_regex(names: tuple[str, ...]) -> str:
+    """An alternation of literal names, tolerant of spacing and hyphens, longest first."""
+    parts = []
+    for name in sorted(set(names), key=len, reverse=True):
+        tokens = regex.split(r"[\s\-·・]+", name)
+        body = r"[\s\-·・.]*".join(regex.escape(t) for t in tokens if t)
+        latin = regex.match(r"[a-z0-9]", name) is not None
+        parts.append(rf"(?<![a-z]){body}" if latin else body)
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _family_vars(pack: Pack, common: dict[str, str]) -> dict[str, str]:
+    version = common.get("version", "")
+    names = pack.names + pack.ambiguous
+    makers = name_regex(pack.makers)
+    return {
+        "name": rf"(?P<name>{name_regex(names)}{version}(?![a-z]))",
+        "maker": rf"(?P<maker>{makers}(?![a-z]))",
+        "cue": f"{common.get('cue', '(?!)')}|{makers}",
+    }
+
+
+def _substitute(pattern: str, values: dict[str, str], where: str) -> str:
+    for _ in range(5):  # vars may use vars
+        if not _VAR.search(pattern):
+            return pattern
+
+        def lookup(m: regex.Match) -> str:
+            if m.group(1) not in values:
+                raise PackError(f"{where}: unknown placeholder {{{m.group(1)}}}")
+            return values[m.group(1)]
+
+        pattern = _VAR.sub(lookup, pattern)
+    raise PackError(f"{where}: placeholders nested too deeply")
+
+
+def _check_regex(pattern: str, where: str, what: str) -> None:
+    try:
+        regex.compile(pattern, regex.IGNORECASE)
+    except regex.error as e:
+        raise PackError(f"{where}: {what} does not compile: {e}") from None
+    # The classic exponential shape: a repeated group whose body is one repeated atom, (a+)+.
+    if regex.search(r"\((?:\?:)?(?:\\.|\[[^\]]*\]|[^()\\])[+*]\)[+*{]", pattern):
+        raise PackError(f"{where}: {what} can backtrack catastrophically (nested or repeated unbounded repeats)")
+
+
+def _build_rule(
+    spec: dict[str, Any],
+    file: str,
+    family: str,
+    values: dict[str, str],
+    roles: tuple[str, ...],
+    defers: bool,
+    pack: Pack | None,
+    *,
+    rule_id: str | None = None,
+    lang: str | None = None,
+    template: str | None = None,
+) -> Rule:
+    rid = rule_id or spec.get("id")
+    if not isinstance(rid, str) or not regex.fullmatch(r"[a-z0-9][a-z0-9_.\-]*", rid):
+        raise PackError(f"{file}: every rule needs an 'id' of lower-case letters, digits, '-', '_' or '.'")
+    where = f"{file}: rule {rid}"
+    unknown = set(spec) - _RULE_KEYS
+    if unknown:
+        raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(spec.get("regex"), str) or not spec["regex"].strip():
+        raise PackError(f"{where}: 'regex' is required")
+    lang = lang or spec.get("lang")
+    if not isinstance(lang, str):
+        raise PackError(f"{where}: 'lang' is required")
+    severity = spec.get("severity", "medium" if family == GENERIC else "high")
+    if severity not in SEVERITIES:
+        raise PackError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}")
+    within = spec.get("within", 60)
+    if not isinstance(within, int) or not 0 < within <= 500:
+        raise PackError(f"{where}: 'within' must be a whole number from 1 to 500")
+    own_keywords = tuple(k.lower() for k in _strings(spec.get("keywords"), where, "keywords"))
+    keywords = _family_literals(spec["regex"], pack)
+    if keywords is None and not own_keywords:
+        raise PackError(f"{where}: 'keywords' is required (literals every match contains)")
+    pattern = _substitute(spec["regex"], values, where)
+    _check_regex(pattern, where, "regex")
+    extras = {}
+    for key in ("exclude", "exclude_before", "requires"):
+        if spec.get(key) is not None:
+            extras[key] = _substitute(str(spec[key]), values, where)
+            _check_regex(extras[key], where, key)
+    ambiguous = frozenset(pack.ambiguous) if pack and "{name}" in spec["regex"] else frozenset()
+    return Rule(
+        id=rid,
+        family=family,
+        lang=lang,
+        pattern=pattern,
+        keywords=keywords if keywords is not None else own_keywords,
+        anchors=own_keywords if keywords is not None else (),
+        severity=severity,
+        roles=frozenset(_strings(spec.get("roles"), where, "roles") or roles),
+        exclude=extras.get("exclude"),
+        exclude_before=extras.get("exclude_before"),
+        requires=extras.get("requires"),
+        within=within,
+        ambiguous=ambiguous,
+        cue=values["cue"] if ambiguous else None,
+        defers=defers,
+        examples=_examples(spec.get("examples"), where),
+        source=file,
+        template=template,
+    )
+
+
+def _family_literals(template: str, pack: Pack | None) -> tuple[str, ...] | None:
+    """The prefilter literals of a template that names the family, or None."""
+    if pack is None:
+        return None
+    if "{name}" in template:
+        return pack.names + pack.ambiguous
+    if "{maker}" in template:
+        return pack.makers
+    return None
+
+
+def _expand_grammar(grammar: Grammar, common: dict[str, str], packs: list[Pack]) -> list[Rule]:
+    """Cross a grammar's claim templates with every loaded family."""
+    rules = []
+    by_family = {p.family: p for p in packs}
+    for claim in grammar.claims:
+        cid = claim.get("id")
+        if not isinstance(cid, str):
+            raise PackError(f"{grammar.path}: every claim needs an 'id'")
+        template = str(claim.get("regex", ""))
+        needs_family = "{name}" in template or "{maker}" in template
+        if not needs_family:
+            if GENERIC in by_family:
+                values = {**common, **grammar.vars}
+                rules.append(
+                    _build_rule(claim, grammar.path, GENERIC, values, DEFAULT_ROLES, True, None,
+                                rule_id=f"{GENERIC}.{grammar.lang}.{cid}", lang=grammar.lang,
+                                template=f"{grammar.lang}.{cid}")
+                )  # fmt: skip
+            continue
+        for pack in packs:
+            if pack.family == GENERIC:
+                continue
+            if not _family_literals(template, pack):
+                continue
+            values = {**common, **grammar.vars, **_family_vars(pack, common)}
+            rules.append(
+                _build_rule(claim, grammar.path, pack.family, values, DEFAULT_ROLES, False, pack,
+                            rule_id=f"{pack.family}.{grammar.lang}.{cid}", lang=grammar.lang,
+                            template=f"{grammar.lang}.{cid}")
+            )  # fmt: skip
+    return rules
+
+
+def _check_unique_ids(rules: list[Rule]) -> None:
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise PackError(f"{rule.source}: rule {rule.id}: id is also used in {seen[rule.id]}")
+        seen[rule.id] = rule.source

@@ -1,0 +1,51 @@
+"""A whole scan: inputs to work units, units through an engine, results to files."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import fsspec
+
+from . import __version__
+from .engines.local import run_local
+from .engines.unit import ScanConfig, UnitResult
+from .outputs.hits import HitsWriter
+from .outputs.summary import SummaryBuilder, write_summary
+from .sources import open_inputs
+
+
+def scan_dataset(
+    paths: list[str],
+    config: ScanConfig,
+    out_dir: str,
+    *,
+    workers: int | None = None,
+    progress: Callable[[UnitResult], None] | None = None,
+    command: list[str] | None = None,
+) -> dict:
+    """Scan inputs into `out_dir` (hits.jsonl, hits.parquet, summary.json) and return the summary."""
+    started = time.time()
+    units = open_inputs(paths, config.read)
+    packs = config.scanner().packs  # validates the packs before any worker starts
+    fs, root = fsspec.core.url_to_fs(out_dir)
+    fs.makedirs(root, exist_ok=True)
+    totals = SummaryBuilder()
+    with HitsWriter(out_dir) as writer:
+        for result in run_local(units, config, workers):
+            writer.write(result.hits)
+            totals.add(result)
+            if progress:
+                progress(result)
+    summary = totals.build(
+        tool="scanner",
+        version=__version__,
+        command=command or sys.argv,
+        inputs=list(paths),
+        packs=packs.hashes(),
+        families=packs.families,
+        wall_seconds=round(time.time() - started, 3),
+    )
+    write_summary(summary, out_dir)
+    return summary

@@ -1,0 +1,189 @@
+"""The one core function: an Arrow batch in, hits out.
+
+Stages: the prefilter finds keywords over a whole column at once; windows
+around them are normalised; the rules of those keywords confirm a claim; hits
+are mapped back to original offsets, deduplicated per family, and generic
+boilerplate yields to a named family in the same field.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .fields import FieldSpec, TextColumn, plan_fields, text_columns
+from .hits import Hit
+from .match import MatchStats, confirm
+from .normalize import normalize
+from .packs import SEVERITIES, PackSet, Rule, load_packs
+from .prefilter import DETECTOR, Prefilter
+
+WINDOW = 200  # characters either side of a keyword that its rules see
+KEYWORD_REACH = 60  # a keyword hit is known by its end: allow for its own length
+
+
+@dataclass(frozen=True)
+class _Found:
+    rule: Rule
+    start: int
+    end: int
+
+
+class Scanner:
+    """Finds rival-model self-introductions in Arrow batches.
+
+    Example:
+        >>> scanner = Scanner(["qwen"])
+        >>> [h.family for h in scanner.scan_text("Hello! I am Qwen, made by Alibaba Cloud.")]
+        ['qwen']
+    """
+
+    def __init__(
+        self,
+        packs: PackSet | Sequence[str] | None = None,
+        *,
+        families: Sequence[str] | None = None,
+        min_severity: str = "low",
+        roles: Sequence[str] | None = None,
+        context_chars: int = 80,
+        timeout: float = 0.25,
+        prefilter: bool = True,
+    ):
+        self.packs = packs if isinstance(packs, PackSet) else load_packs(list(packs) if packs else None)
+        floor = SEVERITIES.index(min_severity)
+        self.rules = [
+            r
+            for r in self.packs.rules
+            if SEVERITIES.index(r.severity) >= floor and (not families or r.family in families)
+        ]
+        self.roles = frozenset(roles) if roles else None
+        self.context_chars = context_chars
+        self.timeout = timeout
+        self.use_prefilter = prefilter
+        keywords = sorted({k for r in self.rules for k in r.keywords})
+        index = {k: i for i, k in enumerate(keywords)}
+        self.keyword_rules: list[list[Rule]] = [[] for _ in keywords]
+        for rule in self.rules:
+            for k in rule.keywords:
+                self.keyword_rules[index[k]].append(rule)
+        self.prefilter = Prefilter(keywords)
+        self.stats = MatchStats()
+
+    def scan_batch(
+        self,
+        table: pa.Table,
+        *,
+        source: str = "",
+        rows: Sequence[int] | None = None,
+        fields: list[FieldSpec] | None = None,
+        id_field: str | None = None,
+    ) -> list[Hit]:
+        """Hits in one Arrow batch; `rows` numbers its rows within `source` (default 0, 1, ...)."""
+        specs = fields or plan_fields(table.schema, (), source)
+        ids = table.column(id_field).combine_chunks() if id_field else None
+        hits = []
+        for column in text_columns(table, specs, source):
+            self.stats.bytes_scanned += pc.sum(pc.binary_length(column.values)).as_py() or 0
+            for element, found in self._scan_column(column):
+                row = int(column.rows[element])
+                text = column.values[element].as_py()
+                doc_id = ids[row].as_py() if ids is not None else None
+                number = int(rows[row]) if rows is not None else row
+                hits.extend(self._hit(f, text, source, number, doc_id, column, element) for f in found)
+        hits.sort(key=lambda h: (h.row, h.field, h.start, h.family))
+        return hits
+
+    def scan_text(self, text: str, role: str | None = None) -> list[Hit]:
+        """Hits in one string (for notebooks and `scan patterns check`)."""
+        table = pa.table({"text": pa.array([text], pa.string())})
+        spec = FieldSpec("text", role=role)
+        return self.scan_batch(table, fields=[spec])
+
+    def _scan_column(self, column: TextColumn) -> list[tuple[int, list[_Found]]]:
+        out = []
+        for element, ends in self._candidates(column).items():
+            role = column.role(element)
+            if self.roles is not None and role is not None and role not in self.roles:
+                continue
+            text = column.values[element].as_py()
+            windows = [(0, len(text), None)] if ends is None else _windows(text, ends)
+            found = []
+            for start, end, keywords in windows:
+                norm = normalize(text[start:end])
+                rules = self._rules_for(keywords, norm.text, role)
+                for m in confirm(norm.text, rules, self.timeout, self.stats):
+                    a, b = norm.span(m.start, m.end)
+                    found.append(_Found(m.rule, start + a, start + b))
+            found = _resolve(found)
+            if found:
+                out.append((element, found))
+        return out
+
+    def _candidates(self, column: TextColumn) -> dict[int, list[tuple[int, int]] | None]:
+        """Per element to confirm: its (byte end, keyword) hits, or None for the whole text."""
+        if not self.use_prefilter:
+            return {i: None for i in range(len(column.values)) if column.values[i].is_valid}
+        by_element: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for kh in self.prefilter.scan(column.values):
+            by_element[kh.element].append((kh.end, kh.keyword))
+        return by_element
+
+    def _rules_for(self, keywords: set[int] | None, norm_text: str, role: str | None) -> list[Rule]:
+        """The rules a window must run: those of its keywords (all found in it, after a detector hit)."""
+        if keywords is None or DETECTOR in keywords:
+            keywords = {i for i, k in enumerate(self.prefilter.keywords) if k in norm_text}
+        rules = {id(r): r for k in sorted(keywords) for r in self.keyword_rules[k]}.values()
+        return [r for r in rules if role is None or role in r.roles]
+
+    def _hit(self, f: _Found, text: str, source: str, row: int, doc_id, column: TextColumn, element: int) -> Hit:
+        ctx = self.context_chars
+        return Hit(
+            source=source,
+            row=row,
+            doc_id=None if doc_id is None else str(doc_id),
+            field=column.field(element),
+            role=column.role(element),
+            family=f.rule.family,
+            rule=f.rule.id,
+            lang=f.rule.lang,
+            severity=f.rule.severity,
+            method="regex",
+            start=f.start,
+            end=f.end,
+            match=text[f.start : f.end],
+            score=1.0,
+            context=text[max(0, f.start - ctx) : f.end + ctx] if ctx else None,
+        )
+
+
+def _windows(text: str, ends: list[tuple[int, int]]) -> list[tuple[int, int, set[int]]]:
+    """Merge keyword hits (byte ends) into character windows reaching WINDOW either side."""
+    encoded = text.encode()
+    ascii_only = len(encoded) == len(text)
+    windows: list[tuple[int, int, set[int]]] = []
+    for b_end, keyword in sorted(ends):
+        c_end = b_end if ascii_only else len(encoded[:b_end].decode("utf-8", "ignore"))
+        start, end = max(0, c_end - WINDOW - KEYWORD_REACH), min(len(text), c_end + WINDOW)
+        if windows and start <= windows[-1][1]:
+            last = windows[-1]
+            windows[-1] = (last[0], max(last[1], end), last[2] | {keyword})
+        else:
+            windows.append((start, end, {keyword}))
+    return windows
+
+
+def _resolve(found: list[_Found]) -> list[_Found]:
+    """One hit per family per overlapping span; generic yields to a named family in the field."""
+    unique = {(f.rule.id, f.start, f.end): f for f in found}.values()
+    ordered = sorted(unique, key=lambda f: (f.start, -(f.end - f.start), f.rule.id))
+    kept: list[_Found] = []
+    for f in ordered:
+        if not any(k.rule.family == f.rule.family and k.start < f.end and f.start < k.end for k in kept):
+            kept.append(f)
+    if any(not f.rule.defers for f in kept):
+        kept = [f for f in kept if not f.rule.defers]
+    return kept

@@ -1,0 +1,66 @@
+"""Parquet files, one work unit per row group, read column by column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import fsspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from .base import Batch, ReadOptions, WorkUnit
+
+
+def _open(fs: fsspec.AbstractFileSystem, path: str, source: str) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(fs.open(path, "rb"))
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
+        raise InputError(f"{source}: not a readable Parquet file ({e})") from None
+
+
+def units(fs: fsspec.AbstractFileSystem, path: str, source: str, options: ReadOptions) -> list[WorkUnit]:
+    """One unit per row group, so a single large file still feeds every worker."""
+    meta = _open(fs, path, source).metadata
+    if meta.num_row_groups == 0:
+        return [ParquetUnit(fs, path, source, options, None, 0, 0)]
+    first, out = 0, []
+    for rg in range(meta.num_row_groups):
+        rows = meta.row_group(rg).num_rows
+        out.append(ParquetUnit(fs, path, source, options, rg, first, rows))
+        first += rows
+    return out
+
+
+class ParquetUnit(WorkUnit):
+    """One row group of a Parquet file (or the whole of an empty one)."""
+
+    def __init__(self, fs, path, source, options: ReadOptions, row_group: int | None, first_row: int, num_rows: int):
+        self.fs, self.path, self.source, self.options = fs, path, source, options
+        self.row_group, self.first_row, self.num_rows = row_group, first_row, num_rows
+        self.key = f"{source}#rg{row_group}"
+
+    def schema(self) -> pa.Schema:
+        return _open(self.fs, self.path, self.source).schema_arrow
+
+    def rows_hint(self) -> int:
+        return self.num_rows
+
+    def batches(self, columns: list[str] | None) -> Iterator[Batch]:
+        if self.row_group is None:
+            return
+        pf = _open(self.fs, self.path, self.source)
+        where = f"{self.source}: row group {self.row_group}"
+        first = self.first_row
+        try:
+            for record_batch in pf.iter_batches(
+                batch_size=self.options.batch_rows, row_groups=[self.row_group], columns=columns
+            ):
+                table = pa.Table.from_batches([record_batch])
+                yield Batch(self.source, table, np.arange(first, first + len(table)))
+                first += len(table)
+        except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
+            raise InputError(f"{where}: corrupt data ({e})") from None
+        if first != self.first_row + self.num_rows:
+            raise InputError(f"{where}: read {first - self.first_row} rows, metadata says {self.num_rows}")
