@@ -59,7 +59,4 @@ def run_examples(packs: PackSet, families: list[str] | None = None) -> tuple[int
 def _matches(rules: list[Rule], text: str) -> bool:
     """Does any of the rules match, and would the prefilter have sent it there?"""
     norm = normalize(text).text
-    for rule in rules:
-        if confirm(norm, [rule], 1.0, MatchStats()) and any(k in norm for k in rule.keywords):
-            return True
-    return False
+    return any(confirm(norm, [rule], 1.0, MatchStats()) and any(k in norm for k in rule.keywords) for rule in rules)
