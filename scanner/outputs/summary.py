@@ -30,6 +30,9 @@ class SummaryBuilder:
     by_role: Counter = field(default_factory=Counter)
     by_method: Counter = field(default_factory=Counter)
     by_source: dict = field(default_factory=dict)
+    scanned_by_source: Counter = field(default_factory=Counter)
+    slices: dict = field(default_factory=lambda: defaultdict(set))  # (family, lang, source) -> rows with hits
+    suppressed: Counter = field(default_factory=Counter)  # hits left out by --baseline / --ignore
 
     def add(self, result: UnitResult) -> None:
         """Count one unit's rows and hits."""
@@ -41,8 +44,10 @@ class SummaryBuilder:
         self.rule_timeouts += result.rule_timeouts
         source = self.by_source.setdefault(result.source, {"rows": 0, "hits": 0, "documents": set()})
         source["rows"] += result.rows_read
+        self.scanned_by_source[result.source] += result.rows_scanned
         for h in result.hits:
             self._count(h, source)
+            self.slices[(h.family, h.lang, result.source)].add(h.row)
 
     def _count(self, h: Hit, source: dict) -> None:
         doc = (h.source, h.row)
@@ -83,7 +88,18 @@ class SummaryBuilder:
                 s: {"rows": v["rows"], "hits": v["hits"], "documents": len(v["documents"])}
                 for s, v in self.by_source.items()
             },
+            "identity_prior": self._identity_prior(),
+            "suppressed": {"baseline": self.suppressed["baseline"], "ignored": self.suppressed["ignored"]},
         }
+
+    def _identity_prior(self) -> list[dict]:
+        """Contaminated documents per million rows scanned, by family x language x source: who teaches what."""
+        rows = []
+        for (family, lang, source), docs in self.slices.items():
+            scanned = self.scanned_by_source[source]
+            rate = round(len(docs) / scanned * 1e6, 2) if scanned else 0.0
+            rows.append({"family": family, "lang": lang, "source": source, "documents": len(docs), "per_million": rate})
+        return sorted(rows, key=lambda r: (-r["per_million"], -r["documents"], r["family"], r["lang"], r["source"]))
 
 
 def write_summary(summary: dict, out_dir: str) -> None:
@@ -108,6 +124,9 @@ def format_table(summary: dict) -> str:
         lines.append(f"{'family':<14}{'hits':>10}{'docs':>10}")
         for fam, v in summary["by_family"].items():
             lines.append(f"{fam:<14}{v['hits']:>10,}{v['documents']:>10,}")
+    suppressed = summary.get("suppressed", {})
+    if any(suppressed.values()):
+        lines.append(f"\nsuppressed     {suppressed['baseline']:>12,} in baseline, {suppressed['ignored']:,} ignored")
     if summary.get("rule_timeouts"):
         lines.append(f"\n{summary['rule_timeouts']} rule runs gave up on pathological text (timeout)")
     return "\n".join(lines)
