@@ -67,10 +67,24 @@ def main() -> None:
 )
 @click.option("--workers", "-w", type=click.IntRange(1), help="Processes to use (default: all cores).")
 @click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
+@click.option("--report", is_flag=True, help="Also write report.html and report.md: figures, charts, samples.")
+@click.option("--sarif", is_flag=True, help="Also write report.sarif (SARIF 2.1.0) for tools that read it.")
+@click.option("--baseline", help="Report only findings not in this baseline file (see `scan baseline`).")
+@click.option("--ignore", help="Suppress findings whose fingerprint or document id is listed in this file.")
+@click.option(
+    "--fail-above",
+    type=click.FloatRange(0),
+    metavar="RATE",
+    help="Exit 1 (after writing every output) when contaminated documents per million exceed RATE.",
+)
+@click.option(
+    "--fail-on", multiple=True, metavar="FAMILY", help="Exit 1 when any document claims FAMILY (repeatable, or a,b)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def dataset(paths, patterns, output_dir, text_field, id_field, split, config_name, input_format, families,
-            min_severity, roles, context_chars, on_error, workers, batch_rows, as_json, quiet) -> None:  # fmt: skip
+            min_severity, roles, context_chars, on_error, workers, batch_rows, report, sarif, baseline, ignore,
+            fail_above, fail_on, as_json, quiet) -> None:  # fmt: skip
     """Scan Parquet, JSONL or Hugging Face datasets for self-introductions.
 
     \b
@@ -78,7 +92,9 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
       scan dataset data/shard-*.parquet --patterns qwen --output-dir out/
       scan dataset corpus.jsonl.zst --text-field body --id-field doc_id
       scan dataset allenai/c4 --config en --split validation
+      scan dataset data/ -o out/ --report --fail-above 10     # CI: exit 1 above 10 per million
     """
+    from .outputs.baseline import Suppressions
     from .outputs.summary import format_table
     from .progress import Progress
     from .run import scan_dataset
@@ -95,16 +111,127 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
             batch_rows=batch_rows, on_error=on_error, split=split, config=config_name, format=input_format
         ),
     )
+    fail_on = _csv(",".join(fail_on)) or ()
+    reports = ("html",) * report + ("sarif",) * sarif
     try:
+        _check_fail_on(fail_on, patterns, config.families)
+        suppress = Suppressions.load(baseline, ignore)
         with Progress(enabled=not quiet) as progress:
-            summary = scan_dataset(list(paths), config, output_dir, workers=workers, progress=progress.update)
+            summary = scan_dataset(
+                list(paths),
+                config,
+                output_dir,
+                workers=workers,
+                progress=progress.update,
+                suppress=suppress,
+                reports=reports,
+            )
     except ScannerError as e:
         _fail(e)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
         click.echo(format_table(summary))
-        click.echo(f"\nwrote {output_dir.rstrip('/')}/{{summary.json,hits.jsonl,hits.parquet}}", err=True)
+        names = ["summary.json", "hits.jsonl", "hits.parquet"] + ["report.html", "report.md"] * report
+        names += ["report.sarif"] * sarif
+        click.echo(f"\nwrote {output_dir.rstrip('/')}/{{{','.join(names)}}}", err=True)
+    _gate(summary, fail_above, fail_on)
+
+
+def _check_fail_on(fail_on: tuple[str, ...], patterns: tuple[str, ...], families: tuple[str, ...] | None) -> None:
+    """A --fail-on family the scan cannot find would pass every gate: refuse it before scanning."""
+    scanned = families or load_packs(list(patterns) or None).families
+    unknown = [f for f in fail_on if f not in scanned]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} not among the families scanned ({', '.join(scanned)})", param_hint="--fail-on"
+        )
+
+
+def _gate(summary: dict, fail_above: float | None, fail_on: tuple[str, ...]) -> None:
+    from .outputs.gate import gate_failures
+
+    reasons = gate_failures(summary, fail_above, fail_on)
+    for reason in reasons:
+        click.echo(f"gate failed: {reason}", err=True)
+    if reasons:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("out_dir")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["html", "sarif"]),
+    default=("html",),
+    show_default=True,
+    help="html: report.html with report.md beside it; sarif: report.sarif (repeatable).",
+)
+def report(out_dir, formats) -> None:
+    """Write the reports of a finished scan from its summary.json and hits.parquet.
+
+    \b
+    Examples:
+      scan report out/                                 # out/report.html, out/report.md
+      scan report out/ --format html --format sarif    # and out/report.sarif
+    """
+    from .outputs.report import write_reports
+
+    try:
+        written = write_reports(out_dir, tuple(formats))
+    except ScannerError as e:
+        _fail(e)
+    click.echo("wrote " + ", ".join(written), err=True)
+
+
+@main.command()
+@click.argument("before")
+@click.argument("after")
+@click.option(
+    "--samples", type=click.IntRange(0), default=10, show_default=True, help="New and vanished findings to list."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
+def diff(before, after, samples, as_json) -> None:
+    """Compare two scans: per family, language and source, and finding by finding.
+
+    Exits 1 when AFTER has findings (by fingerprint) that BEFORE had not, 0 otherwise.
+
+    \b
+    Example:
+      scan diff out-before/ out-after/
+    """
+    from .outputs.diff import diff_scans, format_diff
+
+    try:
+        d = diff_scans(before, after, samples)
+    except ScannerError as e:
+        _fail(e)
+    click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2) if as_json else format_diff(d))
+    sys.exit(1 if d.new else 0)
+
+
+@main.command()
+@click.argument("out_dir")
+@click.option("--output", "-o", help="File to write (default: OUT_DIR/baseline.txt).")
+def baseline(out_dir, output) -> None:
+    """Write the fingerprints of a scan's findings to a baseline file.
+
+    A later `scan dataset --baseline FILE` reports only findings not in it.
+
+    \b
+    Example:
+      scan baseline out/ -o .scan-baseline && scan dataset data/ --baseline .scan-baseline
+    """
+    from .outputs.baseline import write_baseline
+
+    path = output or f"{out_dir.rstrip('/')}/baseline.txt"
+    try:
+        count = write_baseline(out_dir, path)
+    except ScannerError as e:
+        _fail(e)
+    click.echo(f"wrote {count:,} fingerprints to {path}", err=True)
 
 
 @main.group()

@@ -11,7 +11,9 @@ import fsspec
 from . import __version__
 from .engines.local import run_local
 from .engines.unit import ScanConfig, UnitResult
+from .outputs.baseline import NO_SUPPRESSIONS, Suppressions
 from .outputs.hits import HitsWriter
+from .outputs.report import write_reports
 from .outputs.summary import SummaryBuilder, write_summary
 from .sources import open_inputs
 
@@ -24,8 +26,14 @@ def scan_dataset(
     workers: int | None = None,
     progress: Callable[[UnitResult], None] | None = None,
     command: list[str] | None = None,
+    suppress: Suppressions = NO_SUPPRESSIONS,
+    reports: tuple[str, ...] = (),
 ) -> dict:
-    """Scan inputs into `out_dir` (hits.jsonl, hits.parquet, summary.json) and return the summary."""
+    """Scan inputs into `out_dir` (hits.jsonl, hits.parquet, summary.json) and return the summary.
+
+    Hits in `suppress` (a baseline, an ignore list) are counted, not written; `reports` ("html", "sarif")
+    are written last, from the files the scan left.
+    """
     started = time.time()
     units = open_inputs(paths, config.read)
     packs = config.scanner().packs  # validates the packs before any worker starts
@@ -34,6 +42,8 @@ def scan_dataset(
     totals = SummaryBuilder()
     with HitsWriter(out_dir) as writer:
         for result in run_local(units, config, workers):
+            result.hits, suppressed = suppress.filter(result.hits)
+            totals.suppressed.update(suppressed)
             writer.write(result.hits)
             totals.add(result)
             if progress:
@@ -45,7 +55,9 @@ def scan_dataset(
         inputs=list(paths),
         packs=packs.hashes(),
         families=packs.families,
+        context_chars=config.context_chars,
         wall_seconds=round(time.time() - started, 3),
     )
     write_summary(summary, out_dir)
+    write_reports(out_dir, reports)
     return summary
