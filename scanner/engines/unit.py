@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from ..errors import InputError
-from ..fields import plan_fields
+from ..fields import FieldSpec, plan_fields
 from ..hits import Hit
 from ..match import MatchStats
 from ..scan import Scanner
@@ -52,18 +54,24 @@ class UnitResult:
     rule_timeouts: int = 0
 
 
+def plan_unit(schema: pa.Schema, config: ScanConfig, source: str) -> tuple[list[FieldSpec], str | None]:
+    """The fields to scan and the id column (default `id`, where present) of rows with this schema."""
+    specs = plan_fields(schema, config.text_fields, source)
+    id_field = config.id_field
+    if id_field is None and "id" in schema.names:
+        id_field = "id"
+    if id_field is not None and id_field not in schema.names:
+        raise InputError(f"{source}: no id column '{id_field}' (columns: {', '.join(schema.names)})")
+    return specs, id_field
+
+
 def scan_unit(unit: WorkUnit, scanner: Scanner, config: ScanConfig) -> UnitResult:
     """Read a unit batch by batch and scan it; every row read is counted."""
     schema = unit.schema()
     result = UnitResult(unit.key, unit.source, [])
     if not schema.names:  # an empty file: zero rows
         return result
-    specs = plan_fields(schema, config.text_fields, unit.source)
-    id_field = config.id_field
-    if id_field is None and "id" in schema.names:
-        id_field = "id"
-    if id_field is not None and id_field not in schema.names:
-        raise InputError(f"{unit.source}: no id column '{id_field}' (columns: {', '.join(schema.names)})")
+    specs, id_field = plan_unit(schema, config, unit.source)
     columns = list(dict.fromkeys([s.column for s in specs] + ([id_field] if id_field else [])))
     scanner.stats = MatchStats()
     for batch in unit.batches(columns):
