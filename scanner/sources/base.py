@@ -60,6 +60,22 @@ class WorkUnit:
         return None
 
 
+class EmptyUnit(WorkUnit):
+    """A file of zero bytes: no columns, zero rows, not an error."""
+
+    def __init__(self, source: str):
+        self.source = self.key = source
+
+    def schema(self) -> pa.Schema:
+        return pa.schema([])
+
+    def batches(self, columns: list[str] | None) -> Iterator[Batch]:
+        return iter(())
+
+    def rows_hint(self) -> int:
+        return 0
+
+
 def open_inputs(paths: list[str] | tuple[str, ...], options: ReadOptions = ReadOptions()) -> list[WorkUnit]:
     """Work units for files, folders, globs, remote URLs and Hugging Face datasets."""
     from . import hf, jsonl, parquet

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from .base import Batch, ReadOptions, WorkUnit
+from .base import Batch, EmptyUnit, ReadOptions, WorkUnit
 
 
 def _open(fs: fsspec.AbstractFileSystem, path: str, source: str) -> pq.ParquetFile:
@@ -22,6 +22,8 @@ def _open(fs: fsspec.AbstractFileSystem, path: str, source: str) -> pq.ParquetFi
 
 def units(fs: fsspec.AbstractFileSystem, path: str, source: str, options: ReadOptions) -> list[WorkUnit]:
     """One unit per row group, so a single large file still feeds every worker."""
+    if fs.size(path) == 0:
+        return [EmptyUnit(source)]
     meta = _open(fs, path, source).metadata
     if meta.num_row_groups == 0:
         return [ParquetUnit(fs, path, source, options, None, 0, 0)]
