@@ -120,7 +120,7 @@ def source_rows(summary: dict) -> tuple[list[tuple[str, int, str]], str]:
     """Chart rows of the sources with most hits, and a note on the rest ("" when none)."""
     ranked = sorted(summary["by_source"].items(), key=lambda kv: (-kv[1]["hits"], kv[0]))
     rows = [
-        (s, v["hits"], f"{plural(v['hits'], 'hit')}, {fmt_rate(per_million(v['documents'], v['rows']))}/M docs")
+        (s, v["hits"], f"{plural(v['hits'], 'hit')}, {fmt_rate(per_million(v['documents'], v['rows']))}/M")
         for s, v in ranked[:TOP_SOURCES]
         if v["hits"]
     ]

@@ -137,7 +137,7 @@ def _figure(key: str, caption: str, rows: list[tuple[str, int, str]], note: str 
 
 def bar_chart(title: str, rows: list[tuple[str, int, str]]) -> str:
     """A horizontal bar chart as inline SVG: label, bar, value note; full labels in tooltips."""
-    width, label_w, note_w, row_h = 560, 190, 150, 22
+    width, label_w, note_w, row_h = 600, 190, 180, 22
     bar_max = width - label_w - note_w
     top = max(v for _, v, _ in rows) or 1
     parts = [
@@ -230,10 +230,10 @@ def _samples(data: r.ReportData) -> str:
                 f'<td class="ctx">{esc(before)}<mark>{esc(claim)}</mark>{esc(after)}</td></tr>'
             )
         parts.append(
-            f'<h3 id="samples-{esc_plain(family)}">{esc(family)} <small>{r.plural(counts.get("hits", 0), "hit")} in '
+            f'<div id="samples-{esc_plain(family)}"><h3>{esc(family)} <small>{r.plural(counts.get("hits", 0), "hit")} in '
             f"{r.plural(counts.get('documents', 0), 'document')}; {len(hits)} shown</small></h3>\n"
             '<div class="wrap"><table class="samples"><thead><tr><th>where</th><th>rule</th>'
-            f"<th>claim in context</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            f"<th>claim in context</th></tr></thead><tbody>{rows}</tbody></table></div></div>"
         )
     if not parts:
         return ""
