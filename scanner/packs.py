@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -315,14 +315,30 @@ def _substitute(pattern: str, values: dict[str, str], where: str) -> str:
     raise PackError(f"{where}: placeholders nested too deeply")
 
 
-def _check_regex(pattern: str, where: str, what: str) -> None:
+# The classic exponential shape: a repeated group whose body is one repeated atom, (a+)+.
+_CATASTROPHIC = regex.compile(r"\((?:\?:)?(?:\\.|\[[^\]]*\]|[^()\\])[+*]\)[+*{]")
+# Stand-ins for a family's placeholders: names and makers are escaped literals, so a
+# template that compiles with these compiles for every family, and is checked once.
+_PROBE = {"name": "(?P<name>n)", "maker": "(?P<maker>m)", "cue": "c"}
+
+
+@cache
+def _regex_problem(pattern: str) -> str | None:
     try:
         regex.compile(pattern, regex.IGNORECASE)
     except regex.error as e:
-        raise PackError(f"{where}: {what} does not compile: {e}") from None
-    # The classic exponential shape: a repeated group whose body is one repeated atom, (a+)+.
-    if regex.search(r"\((?:\?:)?(?:\\.|\[[^\]]*\]|[^()\\])[+*]\)[+*{]", pattern):
-        raise PackError(f"{where}: {what} can backtrack catastrophically (nested or repeated unbounded repeats)")
+        return f"does not compile: {e}"
+    if _CATASTROPHIC.search(pattern):
+        return "can backtrack catastrophically (nested or repeated unbounded repeats)"
+    return None
+
+
+def _check_regex(template: str, values: dict[str, str], where: str, what: str) -> str:
+    """The template with its placeholders filled, once checked to compile and to be safe."""
+    problem = _regex_problem(_substitute(template, {**values, **_PROBE}, where))
+    if problem:
+        raise PackError(f"{where}: {what} {problem}")
+    return _substitute(template, values, where)
 
 
 def _build_rule(
@@ -360,13 +376,11 @@ def _build_rule(
     keywords = _family_literals(spec["regex"], pack)
     if keywords is None and not own_keywords:
         raise PackError(f"{where}: 'keywords' is required (literals every match contains)")
-    pattern = _substitute(spec["regex"], values, where)
-    _check_regex(pattern, where, "regex")
+    pattern = _check_regex(spec["regex"], values, where, "regex")
     extras = {}
     for key in ("exclude", "exclude_before", "requires"):
         if spec.get(key) is not None:
-            extras[key] = _substitute(str(spec[key]), values, where)
-            _check_regex(extras[key], where, key)
+            extras[key] = _check_regex(str(spec[key]), values, where, key)
     ambiguous = frozenset(pack.ambiguous) if pack and "{name}" in spec["regex"] else frozenset()
     return Rule(
         id=rid,
