@@ -98,13 +98,11 @@ def format_diff(d: ScanDiff) -> str:
         rows = [c for c in d.changes if c.dimension == dimension]
         if not rows:
             continue
-        width = min(max(len(c.key) for c in rows + [Change("", dimension, 0, 0)]), 60)
+        title = "" if dimension == "total" else f"{dimension} hits"
+        width = min(max(len(title), *(len(c.key) for c in rows)) + 2, 60)
+        lines += ["", f"{title:<{width}}{'before':>12}{'after':>12}{'change':>12}"]
         lines += [
-            "",
-            f"{'' if dimension == 'total' else dimension + ' hits':<{width}}{'before':>12}{'after':>12}{'change':>12}",
-        ]
-        lines += [
-            f"{reveal(clip(c.key, width)):<{width}}{_num(c.before):>12}{_num(c.after):>12}{_num(c.change, sign=True):>12}"
+            f"{reveal(clip(c.key, width - 2)):<{width}}{_num(c.before):>12}{_num(c.after):>12}{_num(c.change, sign=True):>12}"
             for c in rows
         ]
     for label, count, hits in (("new", d.new, d.new_samples), ("vanished", d.vanished, d.vanished_samples)):

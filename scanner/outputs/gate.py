@@ -20,5 +20,6 @@ def gate_failures(summary: dict, fail_above: float | None = None, fail_on: Itera
     for family in fail_on:
         found = summary["by_family"].get(family)
         if found:
-            reasons.append(f"{found['documents']:,} documents claim to be {family} (--fail-on {family})")
+            docs = found["documents"]
+            reasons.append(f"--fail-on {family}: claimed in {docs:,} document{'' if docs == 1 else 's'}")
     return reasons
