@@ -36,12 +36,13 @@ def scan_dataset(
     """
     started = time.time()
     units = open_inputs(paths, config.read)
-    packs = config.scanner().packs  # validates the packs before any worker starts
+    scanner = config.scanner()  # validates the packs before any worker starts
+    packs = scanner.packs
     fs, root = fsspec.core.url_to_fs(out_dir)
     fs.makedirs(root, exist_ok=True)
     totals = SummaryBuilder()
     with HitsWriter(out_dir) as writer:
-        for result in run_local(units, config, workers):
+        for result in run_local(units, config, workers, scanner):
             result.hits, suppressed = suppress.filter(result.hits)
             totals.suppressed.update(suppressed)
             writer.write(result.hits)

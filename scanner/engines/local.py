@@ -29,14 +29,25 @@ def _run(unit: WorkUnit) -> UnitResult:
     return scan_unit(unit, scanner, config)
 
 
-def run_local(units: list[WorkUnit], config: ScanConfig, workers: int | None = None) -> Iterator[UnitResult]:
-    """Scan units on `workers` processes (default: all cores), yielding results in unit order."""
+def run_local(
+    units: list[WorkUnit], config: ScanConfig, workers: int | None = None, scanner: Scanner | None = None
+) -> Iterator[UnitResult]:
+    """Scan units on `workers` processes (default: all cores), yielding results in unit order.
+
+    A `scanner` built by the caller is shared with forked workers, so its packs and
+    prefilter are compiled once; elsewhere each worker builds its own.
+    """
+    global _worker
     workers = min(workers or default_workers(), max(1, len(units)))
     if workers <= 1:
-        scanner = config.scanner()
+        scanner = scanner or config.scanner()
         for unit in units:
             yield scan_unit(unit, scanner, config)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(config,)) as pool:
+    if scanner is not None and "fork" in multiprocessing.get_all_start_methods():
+        _worker = (scanner, config)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(workers, initializer=_init, initargs=(config,))
+    with pool:
         yield from pool.map(_run, units)
