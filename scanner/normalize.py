@@ -4,8 +4,10 @@ Rules match on a canonical form of the text: NFKC, case folded, simplified
 Chinese, ASCII quotes, without zero-width characters, soft hyphens, markdown
 emphasis, HTML tags and entities or JSON escapes, with Cyrillic and Greek
 look-alikes inside Latin words mapped to Latin and spaces between CJK
-characters removed. Every normalised character remembers the span of the
-original text it came from, so a match reports the original offsets.
+characters removed. As in Markdown, an underscore inside a word (`snake_case`)
+is kept: only `*` and `~` emphasise inside a word. Every normalised character
+remembers the span of the original text it came from, so a match reports the
+original offsets.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from functools import cache
 import regex
 
 # Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, and
-# the markdown emphasis marks that may wrap or split a name.
-_DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*_~`"
+# the markdown emphasis marks that may wrap or split a name (`_` only at a
+# word's edge: see _TOKEN).
+DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*~`"
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
@@ -69,6 +72,7 @@ _TOKEN = regex.compile(
     r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
     r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
     r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
+    r"|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])"
 )
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -117,7 +121,27 @@ def traditional_forms(c: str) -> frozenset[str]:
     return _simplified_to_traditional().get(c, frozenset())
 
 
-def _fold(ch: str) -> str:
+@cache
+def compatibility_forms() -> dict[str, str]:
+    """Characters that fold to letters or digits other than by case or traditional-to-simplified
+    (full-width and mathematical letters, circled forms, ligatures, Kangxi radicals), with their folds."""
+    table, _ = _tables()
+    traditional = t2s_table()
+    forms = {}
+    for cp in range(0x80, 0x30000):
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000 or ch in traditional:
+            continue
+        folded = table.get(cp) if cp < 0x10000 else fold(ch)
+        if not folded or folded == ch or (len(folded) == 1 and ch in (folded.upper(), folded.lower())):
+            continue
+        if any(c.isalnum() for c in folded):
+            forms[ch] = folded
+    return forms
+
+
+def fold(ch: str) -> str:
+    """One character as matching sees it: NFKC, case folded, ASCII quotes, simplified Chinese."""
     out = unicodedata.normalize("NFKC", ch).casefold()
     out = "".join(_QUOTES.get(c, c) for c in out)
     table = t2s_table()
@@ -131,18 +155,19 @@ def _tables() -> tuple[dict[int, str], regex.Pattern]:
     irregular = []
     for cp in range(0x10000):
         ch = chr(cp)
-        if 0xD800 <= cp < 0xE000 or ch in _DROPPED:
+        if 0xD800 <= cp < 0xE000 or ch in DROPPED:
             continue
-        folded = " " if ch.isspace() else _fold(ch)
+        folded = " " if ch.isspace() else fold(ch)
         if folded != ch:
             folds[cp] = folded
             if len(folded) != 1:
                 irregular.append(ch)
-    specials = regex.escape(_DROPPED + "".join(irregular), special_only=True)
+    specials = regex.escape(DROPPED + "".join(irregular), special_only=True)
     needs_slow = regex.compile(
         rf"[{specials}]|[&\\<]|[{_CJK}]\s+[{_CJK}]"
+        r"|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])"
         r"|\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}"
-        r"|(?<![\p{L}\p{N}])\p{Latin} \p{Latin} \p{Latin}(?![\p{L}\p{N}])"
+        r"|(?<![\p{L}\p{N}])\p{Latin}\s\p{Latin}\s\p{Latin}(?![\p{L}\p{N}])"
         r"|[\U00010000-\U0010FFFF]"
     )
     return folds, needs_slow
@@ -168,9 +193,9 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
 
     def emit(piece: str, start: int, end: int) -> None:
         for c in piece:
-            if c in _DROPPED:
+            if c in DROPPED:
                 continue
-            for f in table.get(ord(c), c) if ord(c) <= 0xFFFF else _fold(c):
+            for f in table.get(ord(c), c) if ord(c) <= 0xFFFF else fold(c):
                 chars.append(f)
                 starts.append(start)
                 ends.append(end)
@@ -188,6 +213,8 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
 
 def _decode_token(m: regex.Match) -> str:
     token = m.group()
+    if token.startswith("_"):
+        return ""
     if token.startswith("&"):
         return html.unescape(token)
     if token.startswith("<"):

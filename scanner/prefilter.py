@@ -6,9 +6,11 @@ One hyperscan database holds two kinds of pattern:
   Chinese forms, curly apostrophes, whitespace or a line break between
   characters;
 - *obfuscation detectors*: the marks of text that only normalisation can
-  read (zero-width characters, soft hyphens, full-width letters, letters of
-  two scripts in one word, spaced-out letters, `\\uXXXX` escapes, numeric
-  HTML entities). Ordinary text, CJK punctuation included, trips none.
+  read (zero-width characters, soft hyphens, compatibility forms of keyword
+  characters such as full-width or mathematical letters, letters of two
+  scripts in one word, spaced-out letters, CJK characters split by more
+  space than a keyword allows, markup inside a word, `\\uXXXX` escapes, HTML
+  entities). Ordinary text, CJK punctuation included, trips none.
 
 The column is joined with newlines into one buffer and scanned in one call.
 A keyword hit sends the window around it to the rules of that keyword; a
@@ -17,6 +19,7 @@ detector hit sends its window to be normalised and checked for every keyword.
 
 from __future__ import annotations
 
+import html.entities
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,17 +27,24 @@ import hyperscan
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import regex
 
 from . import normalize
 
 SHORT_KEYWORD = 4  # Latin keywords this short must end at a word boundary too
 _GAP = r"\s{0,2}"
 _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
+_WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_SPACE = rf"(?:\s|{_WIDE_SPACE})"
+_CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
+_WORD_CHAR = r"[0-9A-Za-z\x{80}-\x{10ffff}]"
+_MARK = r"(?:[*~`]|</?[a-zA-Z][^<>]{0,80}>)"  # what normalisation removes inside a word
 DETECTORS = (
     r"[\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}\x{ad}\x{180e}]",  # invisible characters
-    r"[\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}]",  # full-width letters and digits
     rf"[a-zA-Z]{_LATIN_LOOKALIKE}|{_LATIN_LOOKALIKE}[a-zA-Z]",  # a homoglyph inside a Latin word
-    r"(?:^|[^a-zA-Z])[a-zA-Z][ \t]{1,2}[a-zA-Z][ \t]{1,2}[a-zA-Z](?:[^a-zA-Z]|$)",  # s p a c e d letters
+    rf"(?:^|[^a-zA-Z])[a-zA-Z]{_SPACE}[a-zA-Z]{_SPACE}[a-zA-Z](?:[^a-zA-Z]|$)",  # s p a c e d letters
+    rf"{_CJK}{_SPACE}*(?:\s{{3}}|{_WIDE_SPACE}){_SPACE}*{_CJK}",  # CJK split by more than a keyword gap
+    rf"{_WORD_CHAR}(?:_|{_MARK})*{_MARK}(?:_|{_MARK})*{_WORD_CHAR}",  # markup inside a word: Q<b>wen, Q*wen*
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
 )
@@ -62,10 +72,43 @@ def _char_class(c: str) -> str:
     return "[" + "".join(f"\\x{{{ord(f):x}}}" for f in forms) + "]"
 
 
+def detectors(keywords: Sequence[str]) -> list[str]:
+    """The obfuscation detectors for these keywords: DETECTORS, and those made from the keywords' characters."""
+    chars = set("".join(keywords)) - {" "}
+    # Compatibility forms of keyword characters: full-width, mathematical, circled...
+    forms = sorted(ord(c) for c, folded in normalize.compatibility_forms().items() if chars & set(folded))
+    # Named entities that decode to an invisible character or a form of a keyword character,
+    # and space entities that split CJK text (common ones like &amp; and &nbsp; between words stay quiet).
+    entities, spaces = [], []
+    for name, value in html.entities.html5.items():
+        if name.endswith(";") and value.isspace():
+            spaces.append(regex.escape(name[:-1]))
+        elif name.endswith(";") and any(c in normalize.DROPPED or chars & set(normalize.fold(c)) for c in value):
+            entities.append(regex.escape(name[:-1]))
+    space = f"&(?:{'|'.join(spaces)});"
+    found = list(DETECTORS) + [rf"{_CJK}{space}|{space}{_CJK}"]
+    if forms:
+        found.append("[" + "".join(_ranges(forms)) + "]")
+    if entities:
+        found.append(f"&(?:{'|'.join(entities)});")
+    return found
+
+
+def _ranges(codes: list[int]) -> list[str]:
+    """Sorted code points as hyperscan class items, runs collapsed (a class has a length limit)."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return [f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs]
+
+
 def keyword_pattern(keyword: str) -> str:
     """A hyperscan regex for a normalised keyword as written or nearly."""
     words = keyword.split()
-    body = r"\s{1,3}".join(_GAP.join(_char_class(c) for c in word) for word in words)
+    body = rf"{_SPACE}{{1,3}}".join(_GAP.join(_char_class(c) for c in word) for word in words)
     if keyword[:1].isascii() and keyword[:1].isalpha():
         body = "(?:^|[^a-zA-Z])" + body
     if len(keyword) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha():
@@ -78,7 +121,7 @@ class Prefilter:
 
     def __init__(self, keywords: Sequence[str]):
         self.keywords = list(keywords)
-        patterns = [keyword_pattern(k) for k in self.keywords] + list(DETECTORS)
+        patterns = [keyword_pattern(k) for k in self.keywords] + detectors(self.keywords)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
             expressions=[p.encode() for p in patterns],
