@@ -3,14 +3,16 @@
 Stages: the prefilter finds keywords over a whole column at once; windows
 around them are normalised; the rules of those keywords confirm a claim; hits
 are mapped back to original offsets, deduplicated per family, and generic
-boilerplate yields to a named family in the same field.
+boilerplate yields to a named family in the same field. With near-duplicate
+matching on, the same keyword hits also lead to MinHash windows (neardup/);
+a MinHash hit over a regex hit of its family joins it ("regex,minhash").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +20,7 @@ import pyarrow.compute as pc
 from .fields import FieldSpec, TextColumn, plan_fields, text_columns
 from .hits import Hit
 from .match import MatchStats, confirm
+from .neardup import NearDup, NearDupOptions
 from .normalize import normalize
 from .packs import SEVERITIES, PackSet, Rule, load_packs
 from .prefilter import DETECTOR, Prefilter
@@ -31,6 +34,9 @@ class _Found:
     rule: Rule
     start: int
     end: int
+    method: str = "regex"
+    score: float = 1.0
+    reference: str | None = None
 
 
 class Scanner:
@@ -52,6 +58,7 @@ class Scanner:
         context_chars: int = 80,
         timeout: float = 0.25,
         prefilter: bool = True,
+        near_dup: NearDupOptions | None = None,
     ):
         self.packs = packs if isinstance(packs, PackSet) else load_packs(list(packs) if packs else None)
         floor = SEVERITIES.index(min_severity)
@@ -65,6 +72,12 @@ class Scanner:
         self.timeout = timeout
         self.use_prefilter = prefilter
         keywords = sorted({k for r in self.rules for k in r.keywords})
+        self.neardup = None
+        if near_dup is not None:
+            self.neardup = NearDup.from_options(
+                near_dup, self.packs, keywords=keywords, families=families, min_severity=min_severity
+            )
+            keywords = sorted(set(keywords) | set(self.neardup.anchors))  # references that name no model
         index = {k: i for i, k in enumerate(keywords)}
         self.keyword_rules: list[list[Rule]] = [[] for _ in keywords]
         for rule in self.rules:
@@ -110,7 +123,8 @@ class Scanner:
             if self.roles is not None and role is not None and role not in self.roles:
                 continue
             text = column.values[element].as_py()
-            windows = [(0, len(text), None)] if ends is None else _windows(text, ends)
+            spots = None if ends is None else _char_ends(text, ends)
+            windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
             found = []
             for start, end, keywords in windows:
                 norm = normalize(text[start:end])
@@ -118,6 +132,9 @@ class Scanner:
                 for m in confirm(norm.text, rules, self.timeout, self.stats):
                     a, b = norm.span(m.start, m.end)
                     found.append(_Found(m.rule, start + a, start + b))
+            if self.neardup and (role is None or role in self.neardup.roles):
+                near = self.neardup.find(text, None if spots is None else [c for c, _ in spots])
+                found.extend(_Found(m.rule, m.start, m.end, "minhash", m.score, m.reference.id) for m in near)
             found = _resolve(found)
             if found:
                 out.append((element, found))
@@ -151,23 +168,29 @@ class Scanner:
             rule=f.rule.id,
             lang=f.rule.lang,
             severity=f.rule.severity,
-            method="regex",
+            method=f.method,
             start=f.start,
             end=f.end,
             match=text[f.start : f.end],
-            score=1.0,
+            score=f.score,
             context=text[max(0, f.start - ctx) : f.end + ctx] if ctx else None,
+            reference=f.reference,
         )
 
 
-def _windows(text: str, ends: list[tuple[int, int]]) -> list[tuple[int, int, set[int]]]:
-    """Merge keyword hits (byte ends) into character windows reaching WINDOW either side."""
+def _char_ends(text: str, ends: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keyword hits (byte end, keyword) as (character end, keyword), in order."""
     encoded = text.encode()
-    ascii_only = len(encoded) == len(text)
+    if len(encoded) == len(text):
+        return sorted(ends)
+    return [(len(encoded[:b_end].decode("utf-8", "ignore")), keyword) for b_end, keyword in sorted(ends)]
+
+
+def _windows(length: int, ends: list[tuple[int, int]]) -> list[tuple[int, int, set[int]]]:
+    """Merge keyword hits (character ends, in order) into windows reaching WINDOW either side."""
     windows: list[tuple[int, int, set[int]]] = []
-    for b_end, keyword in sorted(ends):
-        c_end = b_end if ascii_only else len(encoded[:b_end].decode("utf-8", "ignore"))
-        start, end = max(0, c_end - WINDOW - KEYWORD_REACH), min(len(text), c_end + WINDOW)
+    for c_end, keyword in ends:
+        start, end = max(0, c_end - WINDOW - KEYWORD_REACH), min(length, c_end + WINDOW)
         if windows and start <= windows[-1][1]:
             last = windows[-1]
             windows[-1] = (last[0], max(last[1], end), last[2] | {keyword})
@@ -177,13 +200,18 @@ def _windows(text: str, ends: list[tuple[int, int]]) -> list[tuple[int, int, set
 
 
 def _resolve(found: list[_Found]) -> list[_Found]:
-    """One hit per family per overlapping span; generic yields to a named family in the field."""
+    """One hit per family per overlapping span (regex first); generic yields to a named family in the field."""
     unique = {(f.rule.id, f.start, f.end): f for f in found}.values()
-    ordered = sorted(unique, key=lambda f: (f.start, -(f.end - f.start), f.rule.id))
+    ordered = sorted(unique, key=lambda f: (f.method != "regex", f.start, -(f.end - f.start), f.rule.id))
     kept: list[_Found] = []
     for f in ordered:
-        if not any(k.rule.family == f.rule.family and k.start < f.end and f.start < k.end for k in kept):
+        same = [i for i, k in enumerate(kept) if k.rule.family == f.rule.family and k.start < f.end and f.start < k.end]
+        if not same:
             kept.append(f)
+        elif f.method == "minhash":  # a near copy over regex hits of its family: one hit, both reasons
+            for i in same:
+                if kept[i].method == "regex":
+                    kept[i] = replace(kept[i], method="regex,minhash", reference=f.reference)
     if any(not f.rule.defers for f in kept):
         kept = [f for f in kept if not f.rule.defers]
     return kept

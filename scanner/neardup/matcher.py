@@ -1,0 +1,351 @@
+"""Near copies of known self-introductions, looked for only around keyword hits.
+
+Each reference is indexed by the MinHash signatures of its sentences and of
+each pair of adjacent sentences. A document is looked at only where the
+prefilter found a family's name or maker (or a reference's own anchor
+phrase): the sentence holding the keyword, alone and with either neighbour,
+is queried against the LSH index. A reference one of those windows resembles
+is then measured exactly: the run of sentences around the keyword that holds
+the most of the reference's shingles (a sentence joins the run if at least a
+fifth of its shingles are the reference's), scored by *containment*: the share
+of the reference's shingles the run holds. A short fragment of a reference
+scores low; a near copy inside a long document scores high.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import regex
+
+from ..normalize import normalize
+from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
+from .references import Reference, load_library, read_references
+from .sentences import sentence_bounds
+from .sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
+
+DEFAULT_THRESHOLD = 0.55  # containment: see README "Near-duplicate matching" for the measurements
+DEFAULT_NUM_PERM = 128
+CANDIDATE_JACCARD = 0.3  # where the LSH S-curve turns: sentence windows this similar become candidates
+FOCUS_REACH = 400  # characters either side of a keyword whose sentences are queried
+SPAN_SLACK = 2.0  # a matched run may be this many times the reference's length (insertions)
+INSERT_COST = 0.25  # a sentence joins a run if at least 1/(1+4) = a fifth of its shingles are the reference's
+ANCHORS = 3  # phrases that stand in for a keyword in a reference that names no model
+
+
+@dataclass(frozen=True)
+class NearDupOptions:
+    """Near-duplicate settings a worker builds its index from."""
+
+    references: tuple[str, ...] = ()  # the user's reference files, added to the bundled library
+    threshold: float = DEFAULT_THRESHOLD
+    num_perm: int = DEFAULT_NUM_PERM
+
+
+@dataclass(frozen=True)
+class NearMatch:
+    """A near copy of a reference: original offsets and the share of the reference it holds."""
+
+    reference: Reference
+    start: int
+    end: int
+    score: float  # the share of the reference's shingles the span holds
+    shared: int  # how many that is
+
+    @property
+    def rule(self) -> Rule:
+        """The rule a MinHash hit reports: `<family>.<lang>.minhash`."""
+        return minhash_rule(self.reference.family, self.reference.lang, self.reference.severity)
+
+
+@cache
+def minhash_rule(family: str, lang: str, severity: str) -> Rule:
+    """One rule per family and language for the hits MinHash finds."""
+    return Rule(
+        id=f"{family}.{lang}.minhash",
+        family=family,
+        lang=lang,
+        pattern="",
+        keywords=(),
+        severity=severity,
+        defers=family == GENERIC,
+        source="references",
+    )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A reference ready to be measured: its unique shingles, sorted."""
+
+    ref: Reference
+    shingles: np.ndarray
+    chars: int
+    identity: regex.Pattern | None  # its family's names, if the reference names its family: so must a copy
+
+    def holds(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of `hashes` are shingles of this reference."""
+        at = np.minimum(np.searchsorted(self.shingles, hashes), len(self.shingles) - 1)
+        return self.shingles[at] == hashes
+
+
+class _Region:
+    """A normalised stretch of a document: its sentences and shingles, with offsets back to the original."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.start = start
+        self.norm = normalize(text[start:end])
+        self.bounds = sentence_bounds(self.norm.text)
+        self.hashes = shingle_hashes(self.norm.text)
+
+    def sentence_at(self, pos: int) -> int:
+        """The sentence holding original offset `pos` (or the next one)."""
+        rel = pos - self.start
+        at = rel if self.norm.starts is None else max(0, bisect.bisect_right(self.norm.starts, rel) - 1)
+        return min(int(np.searchsorted(self.bounds[:, 1], at, side="right")), len(self.bounds) - 1)
+
+    def shingle_range(self, a: int, b: int) -> tuple[int, int]:
+        """The shingles lying wholly inside sentences a..b."""
+        lo = min(int(self.bounds[a, 0]), len(self.hashes))
+        return lo, min(max(lo, int(self.bounds[b, 1]) - SHINGLE + 1), len(self.hashes))
+
+    def names(self, identity: regex.Pattern | None, a: int, b: int) -> bool:
+        """Whether sentences a..b name the family `identity` matches (always, without one)."""
+        return (
+            identity is None
+            or identity.search(self.norm.text, int(self.bounds[a, 0]), int(self.bounds[b, 1])) is not None
+        )
+
+    def original(self, a: int, b: int) -> tuple[int, int]:
+        """Original offsets of sentences a..b."""
+        s, e = self.norm.span(int(self.bounds[a, 0]), int(self.bounds[b, 1]))
+        return self.start + s, self.start + e
+
+
+class NearDup:
+    """Finds near copies of known self-introductions around the places a document names a model.
+
+    Example:
+        >>> ref = Reference("r1", "openai", "en", "Hello! I am ChatGPT, a large language model trained by OpenAI.")
+        >>> nd = NearDup([ref])
+        >>> text = "Notes from the chat. Hello! I am ChatGPT, a big language model made by OpenAI. The end."
+        >>> [(m.reference.id, text[m.start : m.end], m.score) for m in nd.find(text, [text.index("OpenAI")])]
+        [('r1', 'Hello! I am ChatGPT, a big language model made by OpenAI.', 0.6552)]
+    """
+
+    roles = frozenset(DEFAULT_ROLES)  # like the rules: a user asking is not a claim
+
+    def __init__(
+        self,
+        references: Sequence[Reference],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        keywords: Iterable[str] = (),
+        names: Mapping[str, Sequence[str]] | None = None,
+    ):
+        if not 0 < threshold <= 1:
+            raise ValueError(f"threshold {threshold} must be in (0, 1]: the share of a reference a near copy holds")
+        if num_perm < 16:
+            raise ValueError(f"num_perm {num_perm} is too small for LSH banding; use 64 or more")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.index = LSHIndex(CANDIDATE_JACCARD, num_perm)
+        self.entries: list[_Entry] = []
+        identities = {f: regex.compile(name_regex(tuple(n)) + "(?![a-z])") for f, n in (names or {}).items() if n}
+        texts: dict[str, int] = {}
+        pieces: list[np.ndarray] = []
+        owners: list[int] = []
+        for ref in references:
+            norm = normalize(ref.text).text
+            hashes = shingle_hashes(norm)
+            if norm in texts or not len(hashes):
+                continue
+            texts[norm] = len(self.entries)
+            for lo, hi in _pieces(norm):
+                pieces.append(hashes[lo : max(lo + 1, hi - SHINGLE + 1)])
+                owners.append(len(self.entries))
+            identity = identities.get(ref.family)
+            self.entries.append(
+                _Entry(ref, np.unique(hashes), len(norm), identity if identity and identity.search(norm) else None)
+            )
+        if pieces:
+            for keys, owner in zip(self.index.keys(signatures(pieces, num_perm)), owners):
+                self.index.insert(keys, owner)
+        self.anchors = _anchors(list(texts), set(keywords))
+
+    @classmethod
+    def from_options(
+        cls,
+        options: NearDupOptions,
+        packs: PackSet,
+        *,
+        keywords: Iterable[str] = (),
+        families: Iterable[str] | None = None,
+        min_severity: str = "low",
+    ) -> NearDup:
+        """The bundled library of the loaded families plus the user's reference files."""
+        refs = load_library(packs, set(families) if families else None)
+        refs = [r for r in refs if SEVERITIES.index(r.severity) >= SEVERITIES.index(min_severity)]
+        refs += [r for path in options.references for r in read_references(path, packs)]
+        names = {p.family: p.names + p.ambiguous + p.makers for p in packs.packs}
+        return cls(refs, threshold=options.threshold, num_perm=options.num_perm, keywords=keywords, names=names)
+
+    def find(self, text: str, positions: Iterable[int] | None = None) -> list[NearMatch]:
+        """Near copies in `text` around character offsets `positions` (keyword ends; None: everywhere)."""
+        if not self.entries or not text:
+            return []
+        if positions is None:
+            groups = [(0, len(text), None)]
+        else:
+            groups = _groups(sorted({min(max(p - 1, 0), len(text) - 1) for p in positions}), len(text))
+        matches = []
+        for start, end, spots in groups:
+            region = _Region(text, start, end)
+            if not len(region.bounds):
+                continue
+            if spots is None:
+                spots = [region.original(k, k)[0] for k in range(len(region.bounds))]
+            candidates = self._candidates(region, spots)
+            if candidates:
+                matches.extend(self._measure(text, region, candidates))
+        return _best(matches)
+
+    def _candidates(self, region: _Region, spots: list[int]) -> dict[int, set[int]]:
+        """References some window around the spots resembles, with the spots that led to them."""
+        windows: dict[tuple[int, int], set[int]] = defaultdict(set)
+        last = len(region.bounds) - 1
+        for p in spots:
+            k = region.sentence_at(p)
+            for a, b in ((k, k), (k, k + 1), (k - 1, k)):
+                if a >= 0 and b <= last:
+                    windows[(a, b)].add(p)
+        runs = [(run, region.shingle_range(*run)) for run in windows]
+        runs = [(run, lo, hi) for run, (lo, hi) in runs if hi > lo]
+        if not runs:
+            return {}
+        sigs = signatures([region.hashes[lo:hi] for _, lo, hi in runs], self.num_perm)
+        found: dict[int, set[int]] = defaultdict(set)
+        for (run, _, _), keys in zip(runs, self.index.keys(sigs)):
+            for owner in self.index.query(keys):
+                found[owner] |= windows[run]
+        return found
+
+    def _measure(self, text: str, region: _Region, candidates: dict[int, set[int]]) -> list[NearMatch]:
+        """Each candidate measured on the best run of sentences around its spots; those over the threshold."""
+        reach = int(SPAN_SLACK * max(self.entries[i].chars for i in candidates))
+        spots = sorted({p for ps in candidates.values() for p in ps})
+        if reach > FOCUS_REACH:  # a long reference: look further than the query windows did
+            region = _Region(text, max(0, spots[0] - reach), min(len(text), spots[-1] + reach))
+        out = []
+        for i, ps in candidates.items():
+            entry = self.entries[i]
+            for k in sorted({region.sentence_at(p) for p in ps}):
+                best = _best_run(region, entry, k)
+                score = best[2] / len(entry.shingles) if best else 0.0
+                if score >= self.threshold and region.names(entry.identity, best[0], best[1]):
+                    start, end = _trim(text, *region.original(best[0], best[1]))
+                    out.append(NearMatch(entry.ref, start, end, round(score, 4), best[2]))
+        return out
+
+
+def _pieces(norm: str) -> list[tuple[int, int]]:
+    """What a reference is indexed by: each sentence and each pair of adjacent sentences."""
+    bounds = sentence_bounds(norm).tolist()
+    pairs = [(a[0], b[1]) for a, b in zip(bounds, bounds[1:])]
+    return [tuple(b) for b in bounds] + pairs
+
+
+def _groups(spots: list[int], length: int) -> list[tuple[int, int, list[int]]]:
+    """Spots gathered into regions reaching FOCUS_REACH either side, merged where they overlap."""
+    groups: list[tuple[int, int, list[int]]] = []
+    for p in spots:
+        start, end = max(0, p - FOCUS_REACH), min(length, p + FOCUS_REACH)
+        if groups and start <= groups[-1][1]:
+            groups[-1] = (groups[-1][0], end, groups[-1][2] + [p])
+        else:
+            groups.append((start, end, [p]))
+    return groups
+
+
+def _best_run(region: _Region, entry: _Entry, k: int) -> tuple[int, int, int] | None:
+    """The run of sentences a..b near sentence k holding the most of the reference, and how many of its shingles."""
+    bounds = region.bounds
+    held = entry.holds(region.hashes)
+    total = np.concatenate(([0], np.cumsum(held)))
+    limit = SPAN_SLACK * entry.chars + 40
+    a0 = int(np.searchsorted(bounds[:, 0], bounds[k, 0] - limit))
+    b1 = int(np.searchsorted(bounds[:, 1], bounds[k, 1] + limit, side="right"))
+    first = np.arange(a0, min(k + 1, len(bounds) - 1) + 1)[:, None]
+    last = np.arange(max(k - 1, 0), max(b1, k + 1))[None, :]
+    lo = np.minimum(bounds[first, 0], len(held))
+    hi = np.clip(bounds[last, 1] - SHINGLE + 1, lo, len(held))
+    inside = total[hi] - total[lo]
+    gain = inside - INSERT_COST * (hi - lo - inside)
+    fits = (first <= last) & (bounds[last, 1] - lo <= limit)
+    gain = np.where(fits, gain, -np.inf)
+    at = np.unravel_index(int(np.argmax(gain)), gain.shape)
+    if gain[at] <= 0:
+        return None
+    a, b = int(first[at[0], 0]), int(last[0, at[1]])
+    s, e = region.shingle_range(a, b)
+    return a, b, np.unique(region.hashes[s:e][held[s:e]]).size
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _best(matches: list[NearMatch]) -> list[NearMatch]:
+    """The match holding the most reference shingles in each stretch of text: overlapping ones are dropped."""
+    kept: list[NearMatch] = []
+    for m in sorted(matches, key=lambda m: (-m.shared, -m.score, m.start, m.reference.id)):
+        if not any(k.start < m.end and m.start < k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+_WORD = regex.compile(r"[\p{L}\p{N}']+")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+
+
+def _anchors(texts: list[str], keywords: set[str]) -> tuple[str, ...]:
+    """Prefilter literals for references that name no keyword: their rarest phrases in the library."""
+    if not keywords:
+        return ()
+    out: dict[str, None] = {}
+    for norm in texts:
+        if any(k in norm for k in keywords):
+            continue
+        phrases = _phrases(norm)
+        for third in range(ANCHORS):
+            lo, hi = third * len(norm) / ANCHORS, (third + 1) * len(norm) / ANCHORS
+            options = [p for at, p in phrases if lo <= at < hi]
+            if options:
+                out[min(options, key=lambda p: (sum(p in t for t in texts), -len(p)))] = None
+    return tuple(out)
+
+
+def _phrases(norm: str) -> list[tuple[int, str]]:
+    """Candidate anchors: two adjacent words of 10+ characters, or four characters of a CJK run."""
+    words = list(_WORD.finditer(norm))
+    out = []
+    for w, nxt in zip(words, words[1:] + [None]):
+        if _CJK.search(w.group()):
+            out.extend((w.start() + i, w.group()[i : i + 4]) for i in range(len(w.group()) - 3))
+        elif (
+            nxt
+            and not _CJK.search(nxt.group())
+            and norm[w.end() : nxt.start()].isspace()
+            and nxt.end() - w.start() >= 10
+        ):
+            out.append((w.start(), norm[w.start() : nxt.end()]))
+    return out
