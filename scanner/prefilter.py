@@ -23,16 +23,14 @@ import html.entities
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import hyperscan
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import regex
 
-from . import normalize
+from . import hsdb, normalize
 
 SHORT_KEYWORD = 4  # Latin keywords this short must end at a word boundary too
-_GAP = r"\s{0,2}"
 _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
@@ -105,10 +103,27 @@ def _ranges(codes: list[int]) -> list[str]:
     return [f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs]
 
 
+def _is_cjk(c: str) -> bool:
+    return "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
+
 def keyword_pattern(keyword: str) -> str:
-    """A hyperscan regex for a normalised keyword as written or nearly."""
-    words = keyword.split()
-    body = rf"{_SPACE}{{1,3}}".join(_GAP.join(_char_class(c) for c in word) for word in words)
+    """A hyperscan regex for a normalised keyword as written or nearly.
+
+    Any run of whitespace may stand between words and between CJK characters
+    ("通义\n千问"); a Latin word must be unbroken (spaced-out letters trip a
+    detector instead). Bounded gaps ("\\s{0,2}") would cost hyperscan several
+    times the compile time for thousands of keywords.
+    """
+
+    def word(w: str) -> str:
+        parts = [_char_class(w[0])]
+        for a, b in zip(w, w[1:]):
+            parts.append(r"\s*" if _is_cjk(a) and _is_cjk(b) else "")
+            parts.append(_char_class(b))
+        return "".join(parts)
+
+    body = r"\s+".join(word(w) for w in keyword.split())
     if keyword[:1].isascii() and keyword[:1].isalpha():
         body = "(?:^|[^a-zA-Z])" + body
     if len(keyword) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha():
@@ -122,20 +137,15 @@ class Prefilter:
     def __init__(self, keywords: Sequence[str]):
         self.keywords = list(keywords)
         patterns = [keyword_pattern(k) for k in self.keywords] + detectors(self.keywords)
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(
-            expressions=[p.encode() for p in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_DOTALL] * len(patterns),
-        )
-        self._scratch = hyperscan.Scratch(self._db)
+        self._data = hsdb.compile_database(patterns)
+        self._db, self._scratch = hsdb.load_database(self._data)
 
     def __getstate__(self) -> dict:
-        return {"keywords": self.keywords}
+        return {"keywords": self.keywords, "data": self._data}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["keywords"])
+        self.keywords, self._data = state["keywords"], state["data"]
+        self._db, self._scratch = hsdb.load_database(self._data)
 
     def scan(self, column: pa.Array) -> list[KeywordHit]:
         """Keyword and detector hits in a string column, with byte end offsets inside each element."""
