@@ -2,8 +2,8 @@
 
 Findings are matched by fingerprint (source, row, field, rule, hash of the
 match), so two scans compare finding by finding when they read the same paths.
-Only one scan's fingerprint column is held in memory at a time; the other
-scan's hits are streamed past it.
+Only the fingerprint column of each scan is held in memory, and the few hits
+listed are fetched by position.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .report import SAMPLE_COLUMNS, clip, reveal
-from .scanfiles import fingerprints, hit_batches, read_summary
+from .scanfiles import fingerprints, hits_at, read_summary
 
 
 @dataclass
@@ -56,9 +56,17 @@ class ScanDiff:
 def diff_scans(before_dir: str, after_dir: str, samples: int = 10) -> ScanDiff:
     """Compare the scan in `after_dir` with the one in `before_dir`."""
     a, b = read_summary(before_dir), read_summary(after_dir)
-    new, new_samples = unmatched(after_dir, fingerprints(before_dir), samples)
-    vanished, vanished_samples = unmatched(before_dir, fingerprints(after_dir), samples)
-    return ScanDiff(before_dir, after_dir, changes(a, b), new, vanished, new_samples, vanished_samples)
+    before, after = fingerprints(before_dir), fingerprints(after_dir)
+    new, vanished = unmatched(after, before), unmatched(before, after)
+    return ScanDiff(
+        before_dir,
+        after_dir,
+        changes(a, b),
+        len(new),
+        len(vanished),
+        hits_at(after_dir, new[:samples].to_pylist(), SAMPLE_COLUMNS),
+        hits_at(before_dir, vanished[:samples].to_pylist(), SAMPLE_COLUMNS),
+    )
 
 
 def changes(a: dict, b: dict) -> list[Change]:
@@ -80,15 +88,9 @@ def _hits(counts: dict) -> dict[str, int]:
     return {k: v["hits"] if isinstance(v, dict) else v for k, v in counts.items()}
 
 
-def unmatched(out_dir: str, known: pa.Array, samples: int) -> tuple[int, list[dict]]:
-    """How many hits of a scan have a fingerprint not in `known`, and the first `samples` of them."""
-    count, first = 0, []
-    for batch in hit_batches(out_dir, SAMPLE_COLUMNS):
-        fresh = pc.invert(pc.is_in(batch.column("fingerprint"), value_set=known))
-        count += pc.sum(fresh).as_py() or 0
-        if len(first) < samples:
-            first += batch.filter(fresh).slice(0, samples - len(first)).to_pylist()
-    return count, first
+def unmatched(ours: pa.Array, theirs: pa.Array) -> pa.Array:
+    """Positions of the fingerprints in `ours` that are not in `theirs`."""
+    return pc.indices_nonzero(pc.invert(pc.is_in(ours, value_set=theirs)))
 
 
 def format_diff(d: ScanDiff) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import fsspec
 import pyarrow.compute as pc
 
-from .scanfiles import hit_batches, read_summary
+from .scanfiles import hit_batches, hits_at, read_summary
 
 SAMPLES_PER_FAMILY = 5
 TOP_SOURCES = 15
@@ -46,18 +46,19 @@ def load_report(out_dir: str, per_family: int = SAMPLES_PER_FAMILY) -> ReportDat
 
 
 def sample_hits(out_dir: str, families: list[str], per_family: int) -> dict[str, list[dict]]:
-    """The first `per_family` hits of each family, reading only until every family has its share."""
-    samples: dict[str, list[dict]] = {f: [] for f in families}
-    if not families or per_family <= 0:
-        return samples
-    for batch in hit_batches(out_dir, SAMPLE_COLUMNS):
-        wanting = [f for f, rows in samples.items() if len(rows) < per_family]
+    """The first `per_family` hits of each family, found on the family column alone, then fetched."""
+    positions: dict[str, list[int]] = {f: [] for f in families}
+    offset = 0
+    for batch in hit_batches(out_dir, ["family"]) if per_family > 0 else ():
+        wanting = [f for f, found in positions.items() if len(found) < per_family]
         if not wanting:
             break
         for family in wanting:
             rows = pc.indices_nonzero(pc.equal(batch.column("family"), family))
-            samples[family] += batch.take(rows[: per_family - len(samples[family])]).to_pylist()
-    return samples
+            positions[family] += [offset + i for i in rows[: per_family - len(positions[family])].to_pylist()]
+        offset += batch.num_rows
+    rows = iter(hits_at(out_dir, [p for found in positions.values() for p in found], SAMPLE_COLUMNS))
+    return {family: [next(rows) for _ in found] for family, found in positions.items()}
 
 
 def write_reports(out_dir: str, formats: tuple[str, ...] = ("html",)) -> list[str]:

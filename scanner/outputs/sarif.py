@@ -15,11 +15,12 @@ import fsspec
 import pyarrow.compute as pc
 
 from .. import __version__
-from .report import command_line
+from .report import SAMPLE_COLUMNS, command_line
 from .scanfiles import hit_batches, read_summary
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"high": "error", "medium": "warning", "low": "note"}
+COLUMNS = [c for c in SAMPLE_COLUMNS if c != "context"]  # a result carries the match, not its context
 
 
 def write_sarif(out_dir: str, path: str) -> None:
@@ -38,7 +39,7 @@ def write_sarif(out_dir: str, path: str) -> None:
     with fsspec.open(path, "w", encoding="utf-8") as f:
         f.write(head + '"results": [')
         sep = "\n"
-        for batch in hit_batches(out_dir):
+        for batch in hit_batches(out_dir, COLUMNS):
             for hit in batch.to_pylist():
                 f.write(sep + json.dumps(result(hit, index), ensure_ascii=False))
                 sep = ",\n"
