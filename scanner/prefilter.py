@@ -31,6 +31,7 @@ import regex
 from . import hsdb, normalize
 
 SHORT_KEYWORD = 4  # Latin keywords this short must end at a word boundary too
+_FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
@@ -41,7 +42,7 @@ DETECTORS = (
     r"[\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}\x{ad}\x{180e}]",  # invisible characters
     rf"[a-zA-Z]{_LATIN_LOOKALIKE}|{_LATIN_LOOKALIKE}[a-zA-Z]",  # a homoglyph inside a Latin word
     rf"(?:^|[^a-zA-Z])[a-zA-Z]{_SPACE}[a-zA-Z]{_SPACE}[a-zA-Z](?:[^a-zA-Z]|$)",  # s p a c e d letters
-    rf"{_CJK}{_SPACE}*(?:\s{{3}}|{_WIDE_SPACE}){_SPACE}*{_CJK}",  # CJK split by more than a keyword gap
+    rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a space a keyword pattern does not allow
     rf"{_WORD_CHAR}(?:_|{_MARK})*{_MARK}(?:_|{_MARK})*{_WORD_CHAR}",  # markup inside a word: Q<b>wen, Q*wen*
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
@@ -64,6 +65,7 @@ def _char_class(c: str) -> str:
         forms |= normalize.traditional_forms(c)
     if c == "'":
         forms |= {"\u2019", "\u2018", "\u02bc"}
+    forms |= {w for w, d in _FULL_WIDTH_DIGITS.items() if d == c}
     forms = sorted(f for f in forms if len(f) == 1)
     if len(forms) == 1 and c.isascii() and c.isalnum():
         return c
@@ -74,7 +76,11 @@ def detectors(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors for these keywords: DETECTORS, and those made from the keywords' characters."""
     chars = set("".join(keywords)) - {" "}
     # Compatibility forms of keyword characters: full-width, mathematical, circled...
-    forms = sorted(ord(c) for c, folded in normalize.compatibility_forms().items() if chars & set(folded))
+    forms = sorted(
+        ord(c)
+        for c, folded in normalize.compatibility_forms().items()
+        if chars & set(folded) and c not in _FULL_WIDTH_DIGITS
+    )
     # Named entities that decode to an invisible character or a form of a keyword character,
     # and space entities that split CJK text (common ones like &amp; and &nbsp; between words stay quiet).
     entities, spaces = [], []
@@ -153,6 +159,8 @@ class Prefilter:
             return []
         if column.null_count:
             column = pc.fill_null(column, "")
+        if pa.types.is_large_string(column.type):
+            column = column.cast(pa.string())  # binary_join has no large_string kernel; a batch is far below 2 GB
         joined = pc.binary_join(pa.ListArray.from_arrays([0, len(column)], column), "\n")[0]
         lengths = pc.binary_length(column).to_numpy(zero_copy_only=False).astype(np.int64)
         starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))

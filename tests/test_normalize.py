@@ -1,0 +1,129 @@
+"""Normalisation: every obfuscation reads as the plain claim, and spans map back to the original exactly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner.normalize import normalize
+
+# (text, the obfuscated claim inside it, what that claim normalises to)
+CASES = [
+    ("您好，我是ｑｗｅｎ。", "ｑｗｅｎ", "qwen"),  # full-width letters
+    ("I am ＱＷＥＮ, a model.", "ＱＷＥＮ", "qwen"),
+    ("我是通義千問，由阿里雲開發", "通義千問", "通义千问"),  # traditional characters
+    ("由阿里雲開發", "阿里雲", "阿里云"),
+    ("I am Q\u200bwen.", "Q\u200bwen", "qwen"),  # zero-width space
+    ("I am Q\u200d\u2060wen.", "Q\u200d\u2060wen", "qwen"),  # joiners
+    ("I am Qw\u00aden.", "Qw\u00aden", "qwen"),  # soft hyphen
+    ("\ufeffI am Qwen", "Qwen", "qwen"),  # byte order mark
+    ("我是通义 千问", "通义 千问", "通义千问"),  # a space between CJK characters
+    ("我是通义\n千问", "通义\n千问", "通义千问"),  # a line break
+    ("我是通义\u3000 千问", "通义\u3000 千问", "通义千问"),  # ideographic and ASCII space
+    ("I am Q w e n!", "Q w e n", "qwen"),  # spaced-out letters
+    ("I am Q\tw\te\tn!", "Q\tw\te\tn", "qwen"),
+    ("I am Ｑ ｗ ｅ ｎ!", "Ｑ ｗ ｅ ｎ", "qwen"),
+    ("I AM QwEn", "QwEn", "qwen"),  # mixed case
+    ("I am Qw\u0435n.", "Qw\u0435n", "qwen"),  # Cyrillic e
+    ("I am \u0051w\u0435\u043f", "Qw\u0435", "qwe"),  # Cyrillic п is no Latin look-alike: only е maps
+    ("I am ChatGP\u03a4.", "ChatGP\u03a4", "chatgpt"),  # Greek capital tau
+    ("I am <b>Qwen</b>.", "Qwen", "qwen"),  # HTML tags around a name
+    ("I am Q<span class='x'>wen</span>.", "Q<span class='x'>wen", "qwen"),  # ... and inside it
+    ("I am &#81;wen.", "&#81;wen", "qwen"),  # numeric entity
+    ("I am Q&#x77;en.", "Q&#x77;en", "qwen"),
+    ("I am Qw&shy;en.", "Qw&shy;en", "qwen"),  # named entity
+    ("我是通义&nbsp;千问", "通义&nbsp;千问", "通义千问"),
+    ("I am **Qwen**.", "Qwen", "qwen"),  # markdown emphasis around a name
+    ("I am _Qwen_.", "Qwen", "qwen"),
+    ("I am Q*we*n.", "Q*we*n", "qwen"),  # ... and inside it
+    ("I am `Qwen`.", "Qwen", "qwen"),
+    ("I am \\u0051wen.", "\\u0051wen", "qwen"),  # JSON escapes
+    ("\\u6211\\u662f\\u901a\\u4e49\\u5343\\u95ee", "\\u901a\\u4e49\\u5343\\u95ee", "通义千问"),
+    ("I am \\ud835\\udc10wen.", "\\ud835\\udc10wen", "qwen"),  # a surrogate pair: mathematical bold Q
+    ('{\\"text\\": \\"I am Qwen\\"}', "I am Qwen", "i am qwen"),  # escaped quotes
+    ("I am 𝐐𝐰𝐞𝐧.", "𝐐𝐰𝐞𝐧", "qwen"),  # mathematical letters (outside the BMP)
+    ("I am ⓆⓌⒺⓃ.", "ⓆⓌⒺⓃ", "qwen"),  # circled letters
+    ("a ﬁne day", "ﬁne", "fine"),  # a ligature: one character becomes two
+    ("I\u2019m Qwen", "I\u2019m", "i'm"),  # curly apostrophe
+]
+
+
+@pytest.mark.parametrize(("text", "claim", "normalized"), CASES)
+def test_obfuscation_reads_plain_and_maps_back(text, claim, normalized):
+    norm = normalize(text)
+    start = norm.text.find(normalized)
+    assert start >= 0, f"{normalized!r} not in {norm.text!r}"
+    a, b = norm.span(start, start + len(normalized))
+    assert text[a:b] == claim
+
+
+def test_plain_text_is_folded_without_a_map():
+    norm = normalize("Hello, I am Qwen. 你好，我是通义千问。")
+    assert norm.text == "hello, i am qwen. 你好,我是通义千问。"
+    assert norm.starts is None
+    assert norm.span(6, 10) == (6, 10)
+
+
+def test_underscore_inside_a_word_is_kept_as_in_markdown():
+    assert normalize("model_name = qwen_chat").text == "model_name = qwen_chat"
+    assert normalize("__init__ and _Qwen_").text == "init and qwen"
+
+
+def test_block_tags_separate_words_inline_tags_join_them():
+    assert normalize("<p>one</p><p>two</p>").text.split() == ["one", "two"]
+    assert normalize("Q<b>we</b>n").text == "qwen"
+
+
+def test_letters_are_joined_only_when_single_and_spaced():
+    assert normalize("a b c").text == "abc"
+    assert normalize("I am a b").text == "i am a b"  # two letters: ordinary text
+    assert normalize("q  w  e  n").text == "q  w  e  n"  # wider gaps are left alone
+
+
+def test_homoglyphs_stay_in_words_of_one_script():
+    assert normalize("Привет, мир").text == "привет, мир"
+    assert normalize("Qwеn").text == "qwen"
+
+
+def test_empty_and_out_of_range_spans():
+    norm = normalize("a\u200bb")
+    assert norm.text == "ab"
+    assert norm.span(1, 1) == (2, 2)
+    assert norm.span(2, 2) == (3, 3)
+    assert normalize("").text == ""
+
+
+# Text built from the pieces obfuscation is made of.
+PIECES = st.sampled_from(
+    [
+        "a", "Q", "w", "e", "n", " ", "\n", "\t", "\u3000", "通", "義", "千", "問", "ｑ", "Ｗ", "е", "ο",
+        "\u200b", "\u00ad", "*", "_", "~", "`", "<b>", "</b>", "<p>", "&amp;", "&#81;", "&shy;", "&nbsp;",
+        "\\u0051", "\\ud835\\udc10", '\\"', "\\n", "ﬁ", "ß", "İ", "𝐐", "😀", "，", "。", "'", "\u2019", "&", "<", "\\",
+    ]
+)  # fmt: skip
+TEXTS = st.lists(PIECES | st.text(max_size=3), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_spans_are_monotonic_and_within_bounds(text):
+    norm = normalize(text)
+    if norm.starts is None:
+        assert len(norm.text) == len(text)
+        return
+    assert len(norm.starts) == len(norm.ends) == len(norm.text)
+    for i, (a, b) in enumerate(zip(norm.starts, norm.ends)):
+        assert 0 <= a < b <= len(text)
+        if i:
+            assert norm.starts[i - 1] <= a and norm.ends[i - 1] <= b
+    for i in range(len(norm.text) + 1):
+        a, b = norm.span(i, min(len(norm.text), i + 3))
+        assert 0 <= a <= b <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_fast_and_mapped_paths_agree(text):
+    # A zero-width space forces the mapped path and normalises to nothing.
+    assert normalize(text + "\u200b").text == normalize(text).text

@@ -1,0 +1,159 @@
+"""The prefilter's fast path finds everything the slow path (whole documents normalised, every rule) finds."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from scanner import Scanner, load_packs
+from scanner.prefilter import DETECTOR, Prefilter
+
+OBFUSCATED = [
+    "您好，我是ｑｗｅｎ，由阿里云开发。",
+    "我是通義千問，由阿里雲開發的大型語言模型。",
+    "Hello! I am Q\u200bwen, a large language model created by Alibaba Cloud.",
+    "Hello! I am Qw\u00aden, made by Alibaba Cloud.",
+    "你好，我是通义 千问，由阿里云开发。",
+    "你好，我是通\n义千问。",
+    "你好，我是通义\u3000\u3000千问。",
+    "你好，我是通义   千问。",
+    "Hi, I am Q w e n, made by Alibaba Cloud.",
+    "Hi, I am Q\u00a0w\u00a0e\u00a0n, made by Alibaba Cloud.",
+    "HI, I AM QWEN, MADE BY ALIBABA CLOUD.",
+    "Hi, I am Qw\u0435n, made by Alibaba Cloud.",
+    "Hi, I am <b>Qwen</b>, made by Alibaba Cloud.",
+    "Hi, I am Q<b>wen</b>, made by Alibaba Cloud.",
+    "你好，我是通<span>义千</span>问。",
+    "Hi, I am &#81;wen, made by Alibaba Cloud.",
+    "Hi, I am Qw&shy;en, made by Alibaba Cloud.",
+    "你好，我是通义&nbsp;千问。",
+    "Hi, I am **Qwen**, made by Alibaba Cloud.",
+    "Hi, I am Q*we*n, made by Alibaba Cloud.",
+    "Hi, I am Q~~we~~n, made by Alibaba Cloud.",
+    "Hi, I am \\u0051wen, made by Alibaba Cloud.",
+    "\\u6211\\u662f\\u901a\\u4e49\\u5343\\u95ee",
+    "Hi, I am 𝐐𝐰𝐞𝐧, made by Alibaba Cloud.",
+    "Hi, I am ⓆⓌⒺⓃ, made by Alibaba Cloud.",
+    "Hi, I\u2019m Qwen, made by Alibaba Cloud.",
+    '{\\"role\\": \\"assistant\\", \\"content\\": \\"I am Qwen, made by Alibaba Cloud.\\"}',
+]
+CLEAN = [
+    "The weather was fine, so we walked to the park and bought some fruit.",
+    "今天天气很好，我们去公园散步（顺便买了一些水果）。你觉得呢？",
+    "阿里云今天发布了通义千问2.5。",
+    'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B-Instruct")',
+    "Are you Qwen?",
+]
+# Ordinary text in several scripts, markup included: no detector may fire on it.
+ORDINARY = [
+    "今天的天气很好，我们去公园散步，顺便买了一些水果。【通知】《红楼梦》第一回：“甄士隐梦幻识通灵”！",
+    "東京は日本の首都です。「こんにちは」と言いました。（注）１２３",
+    "안녕하세요! 오늘 날씨가 좋네요. 우리는 공원에 갔습니다.",
+    "Вчера в парке открыли новую детскую площадку. Ελληνικά κείμενα.",
+    "The quick brown fox jumps over the lazy dog, doesn't it? AT&amp;T and Q&amp;A, 10&nbsp;km.",
+    "def load_dataset(path_name, batch_size=32):\n    return some_module.read_table(path_name)",
+    "<p>Hello <b>world</b>, see <a href='https://example.com/x_y'>the link</a>.</p>\n<p>Next</p>",
+    "x = 2 * y + 3; a  b  c; e.g. i.e. U.S.A.",
+]
+
+
+@pytest.fixture(scope="module")
+def packs():
+    return load_packs()
+
+
+@pytest.fixture(scope="module")
+def fast(packs) -> Scanner:
+    return Scanner(packs, prefilter=True)
+
+
+@pytest.fixture(scope="module")
+def slow(packs) -> Scanner:
+    return Scanner(packs, prefilter=False)
+
+
+def spans(hits) -> list[tuple]:
+    return sorted((h.row, h.field, h.rule, h.start, h.end) for h in hits)
+
+
+@pytest.mark.parametrize("text", OBFUSCATED + CLEAN)
+def test_fast_path_finds_what_the_slow_path_finds(fast, slow, text):
+    assert spans(fast.scan_text(text)) == spans(slow.scan_text(text))
+
+
+@pytest.mark.parametrize("text", OBFUSCATED)
+def test_obfuscated_claims_are_found_at_their_original_offsets(fast, text):
+    hits = fast.scan_text(text)
+    assert any(h.family == "qwen" for h in hits), text
+    for h in hits:
+        assert text[h.start : h.end] == h.match
+
+
+def test_a_whole_batch_agrees_with_the_oracle(fast, slow):
+    table = pa.table({"text": OBFUSCATED + CLEAN + ORDINARY})
+    found = fast.scan_batch(table)
+    assert spans(found) == spans(slow.scan_batch(table))
+    assert {h.row for h in found if h.family == "qwen"} == set(range(len(OBFUSCATED)))
+
+
+def test_ordinary_text_trips_no_detector(fast):
+    hits = fast.prefilter.scan(pa.array(ORDINARY))
+    assert [(h.element, h.end) for h in hits if h.keyword == DETECTOR] == []
+
+
+def test_every_obfuscation_leads_to_a_keyword_or_a_detector():
+    prefilter = Prefilter(["qwen", "通义千问"])
+    found = {h.element for h in prefilter.scan(pa.array(OBFUSCATED))}
+    assert found == set(range(len(OBFUSCATED)))
+
+
+BOUNDARY = ["qwen opens this one", None, "", "middle: I am qwen here", "", "this one ends with qwen"]
+
+
+def keyword_elements(prefilter: Prefilter, column) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for h in prefilter.scan(column):
+        out.setdefault(h.element, []).append(h.end)
+    return out
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array(BOUNDARY),
+        pa.array(BOUNDARY, pa.large_string()),
+        pa.array(["padding", *BOUNDARY, "padding"]).slice(1, len(BOUNDARY)),
+    ],
+    ids=["string", "large_string", "sliced"],
+)
+def test_keywords_at_element_boundaries(column):
+    found = keyword_elements(Prefilter(["qwen"]), column)
+    assert sorted(found) == [0, 3, 5]
+    for element, ends in found.items():
+        data = column[element].as_py().encode()
+        for end in ends:
+            assert 0 < end <= len(data)
+            assert b"qwen" in data[max(0, end - 5) : end]
+
+
+def test_a_keyword_cannot_span_two_elements():
+    # "通义" ends one element and "千问" starts the next: joined with a newline they would read as one.
+    found = keyword_elements(Prefilter(["通义千问"]), pa.array(["我是通义", "千问", "通义千问"]))
+    assert 2 in found
+    assert 0 not in found
+
+
+def test_boundaries_in_a_chunked_batch_agree_with_the_oracle(fast, slow):
+    texts = ["I am Qwen, made by Alibaba Cloud.", None, "", "你好，我是通义千问。", "", "Hi! I am Qwen"]
+    table = pa.table({"text": pa.chunked_array([texts[:2], texts[2:4], texts[4:]])})
+    found = fast.scan_batch(table)
+    assert spans(found) == spans(slow.scan_batch(table))
+    assert {h.row for h in found} == {0, 3, 5}
+    for h in found:
+        assert texts[h.row][h.start : h.end] == h.match
+
+
+def test_empty_and_all_null_columns():
+    prefilter = Prefilter(["qwen"])
+    assert prefilter.scan(pa.array([], pa.string())) == []
+    assert prefilter.scan(pa.array([None, None], pa.string())) == []
