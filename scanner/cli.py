@@ -12,6 +12,7 @@ import sys
 import click
 
 from . import __version__
+from .clean.config import ACTIONS, REDACT_CHAT
 from .engines.unit import ScanConfig
 from .errors import PackError, ScannerError
 from .packs import SEVERITIES, load_packs
@@ -232,6 +233,104 @@ def baseline(out_dir, output) -> None:
     except ScannerError as e:
         _fail(e)
     click.echo(f"wrote {count:,} fingerprints to {path}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--output-dir", "-o", default="clean", show_default=True, help="Folder (or URL) for the cleaned data.")
+@click.option(
+    "--action",
+    type=click.Choice(ACTIONS),
+    default="drop",
+    show_default=True,
+    help="What becomes of a contaminated row (see below).",
+)
+@click.option("--hits", "hits_file", help="Clean from an earlier scan's hits file (summary.json beside it).")
+@click.option("--replace-with", help="replace: the words put in place of a claim (languages the map leaves out).")
+@click.option("--replace-map", help="replace: a YAML or JSON file of language (en, zh, ...) -> words.")
+@click.option(
+    "--redact-chat",
+    type=click.Choice(REDACT_CHAT),
+    default="turn",
+    show_default=True,
+    help="redact, chat data: remove the claim's exchange, or the whole conversation.",
+)
+@click.option("--patterns", "-p", multiple=True, help="Pack file, folder or bundled pack name (default: all).")
+@click.option("--text-field", multiple=True, help="Column to scan (repeatable; default as for `scan dataset`).")
+@click.option("--id-field", help="Column holding document ids (default: id, where present).")
+@click.option("--split", help="Dataset split (Hugging Face datasets).")
+@click.option("--config", "config_name", help="Dataset configuration (Hugging Face hub datasets).")
+@click.option(
+    "--format", "input_format", type=click.Choice(["parquet", "jsonl", "hf"]), help="Read inputs as this format."
+)
+@click.option("--families", help="Only these families, comma-separated.")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True)
+@click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always).")
+@click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True)
+@click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def clean(paths, output_dir, action, hits_file, replace_with, replace_map, redact_chat, patterns, text_field,
+          id_field, split, config_name, input_format, families, min_severity, roles, on_error, batch_rows, as_json,
+          quiet) -> None:  # fmt: skip
+    """Write a cleaned copy of a dataset, one output file per input file.
+
+    \b
+    Actions:
+      drop     contaminated rows go to rejected/ (with a contamination column), the rest to kept/
+      tag      every row goes to kept/ with a contamination column
+      redact   the sentence holding a claim is cut; in chat data, the claim's turn and the
+               user turn it answers (or the conversation); what was cut: redactions/
+      replace  the claim's words are replaced (--replace-with, --replace-map)
+
+    manifest.json accounts for every row of every file; rerun the same command to resume.
+
+    \b
+    Examples:
+      scan clean data/ --patterns patterns/ --output-dir clean/ --action drop
+      scan clean data/ --hits out/hits.parquet --output-dir clean/ --action redact
+      scan clean sft.jsonl -o clean/ --action replace --replace-map names.yaml --min-severity high
+    """
+    from .clean import CleanConfig, OptionError, clean_dataset, load_replacements
+
+    scan_config = ScanConfig(
+        packs=tuple(patterns) or None,
+        families=_csv(families),
+        min_severity=min_severity,
+        roles=_csv(roles),
+        text_fields=tuple(text_field),
+        id_field=id_field,
+        read=ReadOptions(
+            batch_rows=batch_rows, on_error=on_error, split=split, config=config_name, format=input_format
+        ),
+    )
+
+    def progress(entry, resumed: bool) -> None:
+        if not quiet:
+            note = " (done before)" if resumed else ""
+            click.echo(
+                f"{entry.source}: {entry.rows_in:,} rows, {entry.rows_kept:,} kept, {entry.rows_dropped:,} dropped, "
+                f"{entry.rows_skipped:,} skipped{note}",
+                err=True,
+            )
+
+    try:
+        replacements = load_replacements(replace_map, replace_with)
+        config = CleanConfig(action, scan_config, hits_file, redact_chat, replacements)
+        manifest = clean_dataset(list(paths), config, output_dir, progress=progress)
+    except OptionError as e:
+        raise click.UsageError(str(e)) from None
+    except ScannerError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
+    elif not quiet:
+        t = manifest["totals"]
+        click.echo(
+            f"{t['rows_in']:,} rows in: {t['rows_kept']:,} kept ({t['rows_rewritten']:,} rewritten), "
+            f"{t['rows_dropped']:,} dropped, {t['rows_skipped']:,} skipped; "
+            f"wrote {output_dir.rstrip('/')}/manifest.json"
+        )
 
 
 @main.group()
