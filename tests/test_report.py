@@ -282,7 +282,7 @@ def test_a_huge_scan_renders_a_small_report(tmp_path):
     assert len(html) < 80_000
     assert all(page.rows[f"samples-{f}"] == 1 + SAMPLES_PER_FAMILY for f in families)
     figure = html.split('<figure id="chart-source">', 1)[1].split("</figure>", 1)[0]
-    assert figure.count("<rect") == TOP_SOURCES and f"{40 - TOP_SOURCES} more sources hold" in figure
+    assert figure.count("<rect") == TOP_SOURCES and f"Another {40 - TOP_SOURCES} sources with" in figure
     assert page.text["stat-hits"] == "hits12,000" and "<mark>I am Model</mark>" in html
 
 

@@ -63,7 +63,7 @@ def sample_hits(out_dir: str, families: list[str], per_family: int) -> dict[str,
 
 def write_reports(out_dir: str, formats: tuple[str, ...] = ("html",)) -> list[str]:
     """Write `report.html` with `report.md` beside it ("html") and/or `report.sarif`; return the paths."""
-    from .report_html import render_html
+    from .report_html import render_html  # the renderers import this module
     from .report_md import render_md
     from .sarif import write_sarif
 
@@ -126,10 +126,12 @@ def source_rows(summary: dict) -> tuple[list[tuple[str, int, str]], str]:
         if v["hits"]
     ]
     rest = [v for _, v in ranked[len(rows) :]]
-    note = ""
-    if rest:
-        note = f"{len(rest):,} more sources hold {sum(v['hits'] for v in rest):,} hits (all in summary.json)."
-    return rows, note
+    hits = sum(v["hits"] for v in rest)
+    if not rest:
+        return rows, ""
+    if not hits:
+        return rows, f"Another {plural(len(rest), 'source')} without hits."
+    return rows, f"Another {plural(len(rest), 'source')} with {plural(hits, 'hit')} (all in summary.json)."
 
 
 def role_rows(summary: dict) -> list[tuple[str, int, str]]:

@@ -14,7 +14,7 @@ import html
 from .. import __version__
 from . import report as r
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 CSS = """
 :root{--ink:#1d2433;--muted:#5b6478;--line:#e2e5ec;--bar:#3465c9;--bg:#f6f7fa;--warn:#b42318;--mark:#ffd866}
@@ -26,6 +26,7 @@ h1{font-size:24px;margin:0 0 2px}
 h2{font-size:18px;margin:30px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
 h3{font-size:15px;margin:18px 0 6px}
 h3 small,.muted{color:var(--muted);font-weight:400}
+header p{overflow-wrap:anywhere}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin:14px 0}
 .stat{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px;min-width:0}
 .stat .v{display:block;font-size:22px;font-weight:650;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
