@@ -76,6 +76,11 @@ class EmptyUnit(WorkUnit):
         return 0
 
 
+def one_line(e: BaseException) -> str:
+    """An upstream error, named, on one line (Arrow's and datasets' messages may span several)."""
+    return " ".join(f"{type(e).__name__}: {e}".split())
+
+
 def open_inputs(paths: list[str] | tuple[str, ...], options: ReadOptions = ReadOptions()) -> list[WorkUnit]:
     """Work units for files, folders, globs, remote URLs and Hugging Face datasets."""
     from . import hf, jsonl, parquet

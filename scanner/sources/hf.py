@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
-from .base import HF_MARKERS, Batch, ReadOptions, WorkUnit
+from .base import HF_MARKERS, Batch, ReadOptions, WorkUnit, one_line
 
 
 def units(path: str, options: ReadOptions) -> list[WorkUnit]:
@@ -27,7 +28,7 @@ def _disk_units(path: str, options: ReadOptions) -> list[WorkUnit]:
     try:
         loaded = datasets.load_from_disk(path)
     except Exception as e:  # datasets raises many kinds for a damaged folder
-        raise InputError(f"{path}: not a readable save_to_disk folder ({e})") from None
+        raise InputError(f"{path}: not a readable save_to_disk folder ({one_line(e)})") from None
     if isinstance(loaded, datasets.DatasetDict):
         splits = [options.split] if options.split else list(loaded)
         missing = [s for s in splits if s not in loaded]
@@ -73,8 +74,9 @@ class HubUnit(WorkUnit):
             try:
                 self._dataset = datasets.load_dataset(self.name, self.options.config, split=self.split, streaming=True)
             except Exception as e:  # offline, unknown id, bad config: all end here
+                local = "" if os.path.exists(self.name) else "no such file or folder, and "
                 raise InputError(
-                    f"{self.name}: cannot load this Hugging Face dataset ({type(e).__name__}: {e})"
+                    f"{self.name}: {local}cannot load it as a Hugging Face dataset ({one_line(e)})"
                 ) from None
         return self._dataset
 
@@ -101,4 +103,4 @@ def _arrow_batches(ds, source: str, batch_rows: int) -> Iterator[Batch]:
     except InputError:
         raise
     except Exception as e:
-        raise InputError(f"{source}: reading failed at row {first} ({type(e).__name__}: {e})") from None
+        raise InputError(f"{source}: reading failed at row {first} ({one_line(e)})") from None

@@ -10,14 +10,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from .base import Batch, EmptyUnit, ReadOptions, WorkUnit
+from .base import Batch, EmptyUnit, ReadOptions, WorkUnit, one_line
 
 
 def _open(fs: fsspec.AbstractFileSystem, path: str, source: str) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(fs.open(path, "rb"))
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
-        raise InputError(f"{source}: not a readable Parquet file ({e})") from None
+        raise InputError(f"{source}: not a readable Parquet file ({one_line(e)})") from None
 
 
 def units(fs: fsspec.AbstractFileSystem, path: str, source: str, options: ReadOptions) -> list[WorkUnit]:
@@ -63,6 +63,6 @@ class ParquetUnit(WorkUnit):
                 yield Batch(self.source, table, np.arange(first, first + len(table)))
                 first += len(table)
         except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
-            raise InputError(f"{where}: corrupt data ({e})") from None
+            raise InputError(f"{where}: corrupt data ({one_line(e)})") from None
         if first != self.first_row + self.num_rows:
             raise InputError(f"{where}: read {first - self.first_row} rows, metadata says {self.num_rows}")
