@@ -129,9 +129,10 @@ def test_redact_removes_the_claim_and_the_question_it_answers(chats, scanner, tm
     assert kept(tmp_path, "sharegpt.jsonl")["s0"]["conversations"] == SHAREGPT[0]["conversations"][2:]
     assert kept(tmp_path, "alpaca.parquet")["a0"]["output"] == "I can help with writing."
     preference = kept(tmp_path, "preference.parquet")
-    assert preference["r0"]["rejected"] == "" and "r1" not in preference and preference["r2"] == PREFERENCE[2]
+    assert sorted(preference) == ["r2"]  # r0's rejected answer was nothing but the claim, r1's chosen chat too
     reasons = {f["source"].rsplit("/", 1)[-1]: f["drop_reasons"] for f in m["files"]}
-    assert reasons["openai.jsonl"] == {"nothing left after redaction": 1}
+    assert reasons["openai.jsonl"] == reasons["parts.jsonl"] == {"nothing left after redaction": 1}  # o3, p0
+    assert reasons["preference.parquet"] == {"nothing left after redaction": 2}
     audit = [json.loads(line) for line in (tmp_path / "redactions/openai.jsonl.jsonl").read_text().splitlines()]
     o0 = next(a for a in audit if a["doc_id"] == "o0")
     assert o0["changes"][0]["turns_removed"] == [1, 2] and o0["changes"][0]["removed"][1]["content"] == QWEN
@@ -142,8 +143,10 @@ def test_redact_conversation_drops_the_whole_row(chats, scanner, tmp_path):
     assert sorted(kept(tmp_path, "openai.jsonl")) == ["o1", "o4"]
     assert sorted(kept(tmp_path, "alpaca.parquet")) == ["a0", "a1"]  # plain text: the sentence still goes
     rejected = pq.read_table(tmp_path / "rejected/preference.parquet").to_pylist()
-    assert [r["id"] for r in rejected] == ["r1"] and rejected[0]["contamination"][0]["field"] == "chosen[1].content"
-    assert m["totals"]["drop_reasons"] == {"conversation redacted": 6}  # o0, o2, o3, p0, s0, r1
+    assert [r["id"] for r in rejected] == ["r0", "r1"] and rejected[1]["contamination"][0][
+        "field"
+    ] == "chosen[1].content"
+    assert m["totals"]["drop_reasons"] == {"conversation redacted": 6, "nothing left after redaction": 1}  # r0: text
 
 
 def test_replace_rewrites_inside_content_parts(chats, scanner, tmp_path):

@@ -106,6 +106,8 @@ def _edit_texts(out: Outcome, hits: list[Hit], how: Rewrite) -> None:
             out.changes.append({"field": path, "start": start, "end": end, "removed": text[start:end], "inserted": new})
             text = text[:start] + new + text[end:]
         _set_field_text(out.values, where, text)
+        if not text.strip():  # an empty answer teaches nothing, and an empty document is no document
+            out.drop = "nothing left after redaction"
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -42,6 +42,7 @@ def clean_dataset(
     """
     started = time.time()
     _check_options(config)
+    _check_apart(paths, out_dir)
     root = out_dir.rstrip("/") + "/"
     scan_hits = load_hits(config.hits) if config.hits else None
     jobs = _jobs(open_inputs(paths, config.scan.read), config, root, scan_hits)
@@ -76,6 +77,17 @@ def _check_options(config: CleanConfig) -> None:
         raise OptionError("--action replace needs the words to put in: --replace-with TEXT or --replace-map FILE")
     if config.action != "replace" and config.replacements:
         raise OptionError("--replace-with and --replace-map go with --action replace")
+
+
+def _check_apart(paths: list[str], out_dir: str) -> None:
+    """Refuse an output folder inside an input folder (a rerun would read the output) or the other way round."""
+    out = fsspec.core.url_to_fs(out_dir)[1].rstrip("/")
+    for path in paths:
+        given = fsspec.core.url_to_fs(path)[1].rstrip("/")
+        if out == given or out.startswith(given + "/") or given.startswith(out + "/"):
+            raise InputError(
+                f"{path}: overlaps the output folder {out_dir} (a rerun would read the output); write it elsewhere"
+            )
 
 
 def _check_replacements(config: CleanConfig, scanner: Scanner, scan_hits: ScanHits | None) -> None:
@@ -135,10 +147,6 @@ def _counts(h: Hit, config: CleanConfig) -> bool:
 def _output_names(groups: dict[str, list[WorkUnit]], root: str) -> dict[str, str]:
     """Each input's name under kept/ (and rejected/): its path below the inputs' common folder."""
     paths = {s: g[0].path for s, g in groups.items() if hasattr(g[0], "path")}
-    out_path = fsspec.core.url_to_fs(root)[1].rstrip("/") + "/"
-    inside = [p for p in paths.values() if p.startswith(out_path)]
-    if inside:
-        raise InputError(f"{inside[0]}: an input inside the output folder {root}; write the output elsewhere")
     common = posixpath.commonpath([posixpath.dirname(p) for p in paths.values()]) if paths else ""
     names = {s: posixpath.relpath(p, common) for s, p in paths.items()}
     for source in groups.keys() - names.keys():  # a Hugging Face dataset split
