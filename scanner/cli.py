@@ -243,7 +243,7 @@ def baseline(out_dir, output) -> None:
     type=click.Choice(ACTIONS),
     default="drop",
     show_default=True,
-    help="What becomes of a contaminated row (see below).",
+    help="What becomes of a contaminated row (see above).",
 )
 @click.option("--hits", "hits_file", help="Clean from an earlier scan's hits file (summary.json beside it).")
 @click.option("--replace-with", help="replace: the words put in place of a claim (languages the map leaves out).")
