@@ -295,3 +295,9 @@ def test_the_command_line_cleans_and_says_what_it_did(corpus, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["totals"]["rows_kept"] == 42
     assert "a.parquet: 30 rows, 30 kept, 0 dropped, 0 skipped" in result.stderr  # progress
+
+
+def test_an_output_folder_inside_an_input_is_refused(corpus, scanner):
+    with pytest.raises(InputError, match="overlaps the output folder"):
+        clean_dataset([str(corpus)], config(), str(corpus / "clean"), scanner=scanner)
+    assert not (corpus / "clean").exists()
