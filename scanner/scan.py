@@ -125,15 +125,16 @@ class Scanner:
             text = column.values[element].as_py()
             spots = None if ends is None else _char_ends(text, ends)
             windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
-            found = []
+            found, normalized = [], []
             for start, end, keywords in windows:
                 norm = normalize(text[start:end])
+                normalized.append((start, end, norm))
                 rules = self._rules_for(keywords, norm.text, role)
                 for m in confirm(norm.text, rules, self.timeout, self.stats):
                     a, b = norm.span(m.start, m.end)
                     found.append(_Found(m.rule, start + a, start + b))
             if self.neardup and (role is None or role in self.neardup.roles):
-                near = self.neardup.find(text, None if spots is None else [c for c, _ in spots])
+                near = self.neardup.find(text, None if spots is None else [c for c, _ in spots], normalized)
                 found.extend(_Found(m.rule, m.start, m.end, "minhash", m.score, m.reference.id) for m in near)
             found = _resolve(found)
             if found:

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..fields import FieldSpec, plan_fields
 from ..hits import Hit
 from ..match import MatchStats
+from ..neardup import NearDupOptions
 from ..scan import Scanner
 from ..sources import ReadOptions, WorkUnit
 
@@ -27,6 +28,7 @@ class ScanConfig:
     text_fields: tuple[str, ...] = ()
     id_field: str | None = None
     read: ReadOptions = ReadOptions()
+    near_dup: NearDupOptions | None = None  # None: regex rules only
 
     def scanner(self) -> Scanner:
         """A Scanner for this configuration."""
@@ -36,6 +38,7 @@ class ScanConfig:
             min_severity=self.min_severity,
             roles=self.roles,
             context_chars=self.context_chars,
+            near_dup=self.near_dup,
         )
 
 

@@ -5,11 +5,11 @@ each pair of adjacent sentences. A document is looked at only where the
 prefilter found a family's name or maker (or a reference's own anchor
 phrase): the sentence holding the keyword, alone and with either neighbour,
 is queried against the LSH index. A reference one of those windows resembles
-is then measured exactly: the run of sentences around the keyword that holds
-the most of the reference's shingles (a sentence joins the run if at least a
-fifth of its shingles are the reference's), scored by *containment*: the share
-of the reference's shingles the run holds. A short fragment of a reference
-scores low; a near copy inside a long document scores high.
+is then measured exactly on the stretch of text around the keyword that holds
+the most of its shingles, and scored by *containment*: the share of the
+reference's shingles that stretch holds. A short fragment of a reference
+scores low; a near copy inside a long document scores high. A reference that
+names its family counts only where the stretch names that family too.
 """
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ from functools import cache
 import numpy as np
 import regex
 
-from ..normalize import normalize
+from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
 from .references import Reference, load_library, read_references
 from .sentences import sentence_bounds
 from .sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
 
-DEFAULT_THRESHOLD = 0.55  # containment: see README "Near-duplicate matching" for the measurements
+DEFAULT_THRESHOLD = 0.6  # containment: see README "Near-duplicate matching" for the measurements
 DEFAULT_NUM_PERM = 128
 CANDIDATE_JACCARD = 0.3  # where the LSH S-curve turns: sentence windows this similar become candidates
 FOCUS_REACH = 400  # characters either side of a keyword whose sentences are queried
-SPAN_SLACK = 2.0  # a matched run may be this many times the reference's length (insertions)
-INSERT_COST = 0.25  # a sentence joins a run if at least 1/(1+4) = a fifth of its shingles are the reference's
+SPAN_SLACK = 2.0  # a matched stretch may reach this many times the reference's length from its keyword
+INSERT_COST = 0.25  # per unheld shingle in a stretch: it bridges an insertion up to 4x the held text beyond it
 ANCHORS = 3  # phrases that stand in for a keyword in a reference that names no model
 
 
@@ -96,33 +96,36 @@ class _Entry:
 class _Region:
     """A normalised stretch of a document: its sentences and shingles, with offsets back to the original."""
 
-    def __init__(self, text: str, start: int, end: int):
-        self.start = start
-        self.norm = normalize(text[start:end])
+    def __init__(self, text: str, start: int, end: int, norm: Normalized | None = None):
+        self.start, self.end = start, end
+        self.norm = norm or normalize(text[start:end])
         self.bounds = sentence_bounds(self.norm.text)
         self.hashes = shingle_hashes(self.norm.text)
 
-    def sentence_at(self, pos: int) -> int:
-        """The sentence holding original offset `pos` (or the next one)."""
+    def at(self, pos: int) -> int:
+        """The normalised offset of original offset `pos`."""
         rel = pos - self.start
-        at = rel if self.norm.starts is None else max(0, bisect.bisect_right(self.norm.starts, rel) - 1)
+        return rel if self.norm.starts is None else max(0, bisect.bisect_right(self.norm.starts, rel) - 1)
+
+    def sentence(self, at: int) -> int:
+        """The sentence holding normalised offset `at` (or the next one)."""
         return min(int(np.searchsorted(self.bounds[:, 1], at, side="right")), len(self.bounds) - 1)
 
-    def shingle_range(self, a: int, b: int) -> tuple[int, int]:
-        """The shingles lying wholly inside sentences a..b."""
-        lo = min(int(self.bounds[a, 0]), len(self.hashes))
-        return lo, min(max(lo, int(self.bounds[b, 1]) - SHINGLE + 1), len(self.hashes))
+    def windows(self, k: int) -> list[tuple[int, int]]:
+        """The shingle ranges of sentence k, alone and with either neighbour."""
+        last = len(self.bounds) - 1
+        runs = [(a, b) for a, b in ((k, k), (k, k + 1), (k - 1, k)) if a >= 0 and b <= last]
+        n = len(self.hashes)
+        ranges = [(min(int(self.bounds[a, 0]), n), min(int(self.bounds[b, 1]) - SHINGLE + 1, n)) for a, b in runs]
+        return [(lo, hi) for lo, hi in ranges if hi > lo]
 
-    def names(self, identity: regex.Pattern | None, a: int, b: int) -> bool:
-        """Whether sentences a..b name the family `identity` matches (always, without one)."""
-        return (
-            identity is None
-            or identity.search(self.norm.text, int(self.bounds[a, 0]), int(self.bounds[b, 1])) is not None
-        )
+    def names(self, identity: regex.Pattern | None, start: int, end: int) -> bool:
+        """Whether normalised [start, end) names the family `identity` matches (always, without one)."""
+        return identity is None or identity.search(self.norm.text, start, end) is not None
 
-    def original(self, a: int, b: int) -> tuple[int, int]:
-        """Original offsets of sentences a..b."""
-        s, e = self.norm.span(int(self.bounds[a, 0]), int(self.bounds[b, 1]))
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of normalised [start, end)."""
+        s, e = self.norm.span(start, end)
         return self.start + s, self.start + e
 
 
@@ -195,21 +198,31 @@ class NearDup:
         names = {p.family: p.names + p.ambiguous + p.makers for p in packs.packs}
         return cls(refs, threshold=options.threshold, num_perm=options.num_perm, keywords=keywords, names=names)
 
-    def find(self, text: str, positions: Iterable[int] | None = None) -> list[NearMatch]:
-        """Near copies in `text` around character offsets `positions` (keyword ends; None: everywhere)."""
+    def find(
+        self,
+        text: str,
+        positions: Iterable[int] | None = None,
+        windows: Sequence[tuple[int, int, Normalized]] = (),
+    ) -> list[NearMatch]:
+        """Near copies in `text` around character offsets `positions` (keyword ends; None: everywhere).
+
+        `windows` are stretches (start, end, normalised text) a caller has normalised already around the
+        positions, as the Scanner has for its rules: they are reused, not normalised again.
+        """
         if not self.entries or not text:
             return []
-        if positions is None:
-            groups = [(0, len(text), None)]
+        spots = None if positions is None else sorted({min(max(p - 1, 0), len(text) - 1) for p in positions})
+        if windows:
+            groups = [(s, e, norm, spots and [p for p in spots if s <= p < e]) for s, e, norm in windows]
+        elif spots is None:
+            groups = [(0, len(text), None, None)]
         else:
-            groups = _groups(sorted({min(max(p - 1, 0), len(text) - 1) for p in positions}), len(text))
+            groups = [(s, e, None, ps) for s, e, ps in _groups(spots, len(text))]
         matches = []
-        for start, end, spots in groups:
-            region = _Region(text, start, end)
-            if not len(region.bounds):
-                continue
+        for start, end, norm, spots in groups:
+            region = _Region(text, start, end, norm)
             if spots is None:
-                spots = [region.original(k, k)[0] for k in range(len(region.bounds))]
+                spots = [region.original(int(s), int(s) + 1)[0] for s in region.bounds[:, 0]]
             candidates = self._candidates(region, spots)
             if candidates:
                 matches.extend(self._measure(text, region, candidates))
@@ -217,38 +230,37 @@ class NearDup:
 
     def _candidates(self, region: _Region, spots: list[int]) -> dict[int, set[int]]:
         """References some window around the spots resembles, with the spots that led to them."""
-        windows: dict[tuple[int, int], set[int]] = defaultdict(set)
-        last = len(region.bounds) - 1
+        sentences: dict[int, set[int]] = defaultdict(set)
         for p in spots:
-            k = region.sentence_at(p)
-            for a, b in ((k, k), (k, k + 1), (k - 1, k)):
-                if a >= 0 and b <= last:
-                    windows[(a, b)].add(p)
-        runs = [(run, region.shingle_range(*run)) for run in windows]
-        runs = [(run, lo, hi) for run, (lo, hi) in runs if hi > lo]
-        if not runs:
+            sentences[region.sentence(region.at(p))].add(p)
+        windows: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for k, ps in sentences.items():
+            for lo_hi in region.windows(k):
+                windows[lo_hi] |= ps
+        if not windows:
             return {}
-        sigs = signatures([region.hashes[lo:hi] for _, lo, hi in runs], self.num_perm)
+        sigs = signatures([region.hashes[lo:hi] for lo, hi in windows], self.num_perm)
         found: dict[int, set[int]] = defaultdict(set)
-        for (run, _, _), keys in zip(runs, self.index.keys(sigs)):
+        for spots_of, keys in zip(windows.values(), self.index.keys(sigs)):
             for owner in self.index.query(keys):
-                found[owner] |= windows[run]
+                found[owner] |= spots_of
         return found
 
     def _measure(self, text: str, region: _Region, candidates: dict[int, set[int]]) -> list[NearMatch]:
-        """Each candidate measured on the best run of sentences around its spots; those over the threshold."""
+        """Each candidate measured on the best stretch around its spots; those over the threshold."""
         reach = int(SPAN_SLACK * max(self.entries[i].chars for i in candidates))
         spots = sorted({p for ps in candidates.values() for p in ps})
-        if reach > FOCUS_REACH:  # a long reference: look further than the query windows did
-            region = _Region(text, max(0, spots[0] - reach), min(len(text), spots[-1] + reach))
+        start, end = max(0, spots[0] - reach), min(len(text), spots[-1] + reach)
+        if start < region.start or end > region.end:  # a long reference: look further than the windows did
+            region = _Region(text, start, end)
         out = []
         for i, ps in candidates.items():
             entry = self.entries[i]
-            for k in sorted({region.sentence_at(p) for p in ps}):
-                best = _best_run(region, entry, k)
+            for at in sorted({region.at(p) for p in ps}):
+                best = _best_span(region, entry, at)
                 score = best[2] / len(entry.shingles) if best else 0.0
                 if score >= self.threshold and region.names(entry.identity, best[0], best[1]):
-                    start, end = _trim(text, *region.original(best[0], best[1]))
+                    start, end = _snap(text, *region.original(best[0], best[1]))
                     out.append(NearMatch(entry.ref, start, end, round(score, 4), best[2]))
         return out
 
@@ -272,33 +284,35 @@ def _groups(spots: list[int], length: int) -> list[tuple[int, int, list[int]]]:
     return groups
 
 
-def _best_run(region: _Region, entry: _Entry, k: int) -> tuple[int, int, int] | None:
-    """The run of sentences a..b near sentence k holding the most of the reference, and how many of its shingles."""
-    bounds = region.bounds
+def _best_span(region: _Region, entry: _Entry, at: int) -> tuple[int, int, int] | None:
+    """The stretch around normalised offset `at` holding the most of the reference, and how many of its shingles.
+
+    Each shingle the reference holds counts +1, each other -INSERT_COST: the stretch with the greatest sum that
+    covers `at` (prefix sums: the lowest prefix before it, the highest after), within SPAN_SLACK of its length.
+    """
     held = entry.holds(region.hashes)
-    total = np.concatenate(([0], np.cumsum(held)))
-    limit = SPAN_SLACK * entry.chars + 40
-    a0 = int(np.searchsorted(bounds[:, 0], bounds[k, 0] - limit))
-    b1 = int(np.searchsorted(bounds[:, 1], bounds[k, 1] + limit, side="right"))
-    first = np.arange(a0, min(k + 1, len(bounds) - 1) + 1)[:, None]
-    last = np.arange(max(k - 1, 0), max(b1, k + 1))[None, :]
-    lo = np.minimum(bounds[first, 0], len(held))
-    hi = np.clip(bounds[last, 1] - SHINGLE + 1, lo, len(held))
-    inside = total[hi] - total[lo]
-    gain = inside - INSERT_COST * (hi - lo - inside)
-    fits = (first <= last) & (bounds[last, 1] - lo <= limit)
-    gain = np.where(fits, gain, -np.inf)
-    at = np.unravel_index(int(np.argmax(gain)), gain.shape)
-    if gain[at] <= 0:
+    if not len(held):
         return None
-    a, b = int(first[at[0], 0]), int(last[0, at[1]])
-    s, e = region.shingle_range(a, b)
-    return a, b, np.unique(region.hashes[s:e][held[s:e]]).size
+    at = min(at, len(held) - 1)
+    reach = int(SPAN_SLACK * entry.chars) + 40
+    lo, hi = max(0, at - reach), min(len(held), at + reach)
+    gain = np.concatenate(([0.0], np.cumsum(np.where(held[lo:hi], 1.0, -INSERT_COST))))
+    start = int(np.argmin(gain[: at - lo + 1]))
+    end = at - lo + 1 + int(np.argmax(gain[at - lo + 1 :]))
+    if gain[end] - gain[start] <= 0:
+        return None
+    s, e = lo + start, lo + end
+    return s, e + SHINGLE - 1, int(np.unique(region.hashes[s:e][held[s:e]]).size)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span widened to whole words and stripped of the spaces and punctuation it starts with."""
+    while start < end and not (text[start].isalnum() or _CJK.match(text[start])):
         start += 1
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum() and not _CJK.match(text[start]):
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum() and not _CJK.match(text[end]):
+        end += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
@@ -314,7 +328,7 @@ def _best(matches: list[NearMatch]) -> list[NearMatch]:
 
 
 _WORD = regex.compile(r"[\p{L}\p{N}']+")
-_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
 def _anchors(texts: list[str], keywords: set[str]) -> tuple[str, ...]:

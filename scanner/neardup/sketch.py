@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import accumulate
 
 import numpy as np
 import rensa
@@ -38,8 +39,7 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 def signatures(hashes: Sequence[np.ndarray], num_perm: int) -> np.ndarray:
     """MinHash signatures (rows of `num_perm` uint32) of many shingle-hash arrays, in one call."""
-    offsets = np.zeros(len(hashes) + 1, np.uint64)
-    np.cumsum([len(h) for h in hashes], out=offsets[1:])
+    offsets = np.array([0, *accumulate(len(h) for h in hashes)], np.uint64)
     flat = np.concatenate(hashes) if len(hashes) else np.zeros(0, np.uint64)
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, SEED)
     return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
@@ -65,25 +65,26 @@ class LSHIndex:
     def __init__(self, threshold: float, num_perm: int):
         self.num_perm = num_perm
         self.bands, self.rows = lsh_params(threshold, num_perm)
-        weights = np.random.default_rng(SEED).integers(1, 2**63, size=self.rows, dtype=np.uint64) | np.uint64(1)
-        self._weights = weights
-        self._tables: list[dict[int, list[Hashable]]] = [defaultdict(list) for _ in range(self.bands)]
+        rng = np.random.default_rng(SEED)
+        self._weights = rng.integers(1, 2**63, size=self.rows, dtype=np.uint64) | np.uint64(1)
+        self._salts = rng.integers(0, 2**63, size=self.bands, dtype=np.uint64)  # one key space for all bands
+        self._buckets: dict[int, list[Hashable]] = defaultdict(list)
 
     def keys(self, sigs: np.ndarray) -> list[list[int]]:
         """The band keys of each signature row."""
         banded = sigs[:, : self.bands * self.rows].reshape(len(sigs), self.bands, self.rows).astype(np.uint64)
-        return (banded * self._weights).sum(axis=2, dtype=np.uint64).tolist()
+        return ((banded * self._weights).sum(axis=2, dtype=np.uint64) ^ self._salts).tolist()
 
     def insert(self, keys: Iterable[int], value: Hashable) -> None:
         """Index one signature (by its band keys) under `value`."""
-        for table, key in zip(self._tables, keys):
-            table[key].append(value)
+        for key in keys:
+            self._buckets[key].append(value)
 
     def query(self, keys: Iterable[int]) -> set:
         """The values of every indexed signature sharing a band with these keys."""
         found: set = set()
-        for table, key in zip(self._tables, keys):
-            bucket = table.get(key)
+        for key in keys:
+            bucket = self._buckets.get(key)
             if bucket:
                 found.update(bucket)
         return found
