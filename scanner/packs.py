@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -140,8 +140,19 @@ class PackSet:
 
 
 def load_packs(specs: list[str] | tuple[str, ...] | None = None) -> PackSet:
-    """Load packs from files, folders or bundled pack names (default: every bundled pack)."""
-    paths = resolve_pack_paths(specs)
+    """Load packs from files, folders or bundled pack names (default: every bundled pack).
+
+    A process keeps the sets it loaded, by file contents: a second Scanner of the same
+    packs is cheap (its rules' regexes are compiled already), an edited pack is reloaded.
+    Treat a PackSet as read-only.
+    """
+    paths = tuple(resolve_pack_paths(specs))
+    files = [*paths, *sorted((patterns_dir() / "grammar").glob("*.yaml"))]
+    return _load_packs(paths, tuple(_sha256(f) for f in files))
+
+
+@lru_cache(maxsize=8)
+def _load_packs(paths: tuple[Path, ...], _contents: tuple[str, ...]) -> PackSet:
     common, grammars = load_grammars()
     common = {**common, "cue": "|".join(f"(?:{g.cue})" for g in grammars if g.cue) or "(?!)"}
     packs_and_rules = [_load_family(p, common) for p in paths]

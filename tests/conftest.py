@@ -87,14 +87,16 @@ class ScanRun:
 
 @pytest.fixture
 def run_scan(tmp_path: Path) -> Callable[..., ScanRun]:
-    """run_scan(*args, out=None): `scan dataset ARGS -o OUT -w 1` in-process (CliRunner)."""
+    """run_scan(*args, out=None): `scan dataset ARGS -o OUT -w 1` in-process (CliRunner); ARGS may name their own."""
     count = 0
 
     def run(*args, out: Path | None = None) -> ScanRun:
         nonlocal count
         count += 1
         out = out or tmp_path / f"scan-out-{count}"
-        argv = ["dataset", *map(str, args), "--output-dir", str(out)]
+        argv = ["dataset", *map(str, args)]
+        if "-o" not in argv and "--output-dir" not in argv:
+            argv += ["--output-dir", str(out)]
         if "-w" not in argv and "--workers" not in argv:
             argv += ["-w", "1"]
         result = CliRunner().invoke(main, argv)

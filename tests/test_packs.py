@@ -1,0 +1,105 @@
+"""Pattern packs: every example of every bundled pack holds, and a malformed pack is refused precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner import PackError, load_packs
+from scanner.examples import run_examples
+from scanner.packs import patterns_dir
+
+BUNDLED = sorted(p for p in patterns_dir().rglob("*.yaml") if not p.name.startswith("_"))
+
+
+@pytest.fixture(scope="module")
+def example_failures() -> dict[str, list[str]]:
+    """Every failing example of the bundled packs and grammars, by file."""
+    count, failures = run_examples(load_packs())
+    assert count > 0
+    by_file: dict[str, list[str]] = {}
+    for failure in failures:
+        by_file.setdefault(str(Path(failure.source).resolve()), []).append(str(failure))
+    return by_file
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(patterns_dir())))
+def test_pack_examples(example_failures, path):
+    failures = example_failures.get(str(path.resolve()), [])
+    assert not failures, "\n".join(failures)  # each names the file, the rule id and the example
+
+
+GOOD_RULE = """
+  - id: testfam.custom
+    lang: en
+    regex: "zorblax\\\\s+speaking"
+    keywords: [zorblax]
+"""
+
+
+def write_pack(tmp_path: Path, rules: str, head: str = "family: testfam\nnames: [zorblax]\n") -> Path:
+    path = tmp_path / "testfam.yaml"
+    path.write_text(head + "rules:" + rules)
+    return path
+
+
+def test_a_good_pack_loads_and_matches(tmp_path):
+    from scanner import Scanner
+
+    packs = load_packs([str(write_pack(tmp_path, GOOD_RULE))])
+    assert "testfam.custom" in {r.id for r in packs.rules}
+    hits = Scanner(packs).scan_text("Hello, Zorblax speaking.")
+    assert [(h.rule, h.match) for h in hits] == [("testfam.custom", "Zorblax speaking")]
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ("\n  - id: r1\n    lang: en\n    regex: [unclosed\n", "not valid YAML"),
+        ("\n  - id: r1\n    lang: en\n    keywords: [zorblax]\n", "rule r1: 'regex' is required"),
+        ("\n  - id: r1\n    lang: en\n    regex: 'zorblax (a'\n    keywords: [zorblax]\n", "rule r1: regex does not compile"),
+        ("\n  - id: r1\n    lang: en\n    regexp: zorblax\n    regex: zorblax\n    keywords: [zorblax]\n", "rule r1: unknown key(s) regexp"),
+        ("\n  - id: r1\n    lang: en\n    regex: 'zorblax {nosuch}'\n    keywords: [zorblax]\n", "rule r1: unknown placeholder {nosuch}"),
+        (GOOD_RULE + GOOD_RULE, "rule testfam.custom: id is also used"),
+        ("\n  - id: r1\n    lang: en\n    regex: 'zorblax (a+)+b'\n    keywords: [zorblax]\n", "rule r1: regex can backtrack catastrophically"),
+        ("\n  - id: r1\n    lang: en\n    regex: 'something'\n", "rule r1: 'keywords' is required"),
+        ("\n  - lang: en\n    regex: zorblax\n    keywords: [zorblax]\n", "every rule needs an 'id'"),
+    ],
+    ids=["bad-yaml", "missing-regex", "uncompilable", "unknown-key", "unknown-placeholder", "duplicate-id",
+         "catastrophic", "missing-keywords", "missing-id"],
+)  # fmt: skip
+def test_malformed_pack_is_refused_with_file_rule_and_reason(tmp_path, rules, expected):
+    path = write_pack(tmp_path, rules)
+    with pytest.raises(PackError) as raised:
+        load_packs([str(path)])
+    message = str(raised.value)
+    assert str(path) in message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_unknown_pack_name_lists_the_bundled_ones():
+    with pytest.raises(PackError, match="no such pack file, folder or bundled pack .*qwen"):
+        load_packs(["no-such-pack"])
+
+
+def test_malformed_pack_exits_2_naming_file_and_rule(tmp_path, write_jsonl, run_scan):
+    pack = write_pack(tmp_path, "\n  - id: r1\n    lang: en\n    regex: 'zorblax (a'\n    keywords: [zorblax]\n")
+    data = write_jsonl("data.jsonl", [{"text": "hello"}])
+    run = run_scan(data, "--patterns", pack)
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert str(pack) in run.stderr and "rule r1" in run.stderr
+
+
+def test_pathological_text_is_bounded_by_the_timeout_and_counted(tmp_path, write_jsonl, run_scan):
+    # Allowed (not the (a+)+ shape) but exponential on a long run of a's with no b.
+    slow = "\n  - id: testfam.slow\n    lang: en\n    regex: 'zorblax\\s+(?:a|aa)+b'\n    keywords: [zorblax]\n"
+    pack = write_pack(tmp_path, slow)
+    data = write_jsonl("data.jsonl", [{"text": "zorblax " + "a" * 150}, {"text": "Zorblax aab"}])
+    run = run_scan(data, "--patterns", pack, "--json")
+    assert run.exit_code == 0, run.stderr
+    assert run.summary["rule_timeouts"] >= 1
+    assert run.summary["rows_scanned"] == 2
+    assert [(h["row"], h["rule"]) for h in run.hits] == [(1, "testfam.slow")]
