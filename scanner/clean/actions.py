@@ -16,9 +16,11 @@ from typing import Any
 from ..fields import PART_TEXT, FieldPath, canonical_role, parse_field
 from ..hits import Hit
 
-# A sentence ends at . ! ? before a space (closing quotes allowed), at CJK, Arabic and
-# Devanagari stops, or at a line break; the spaces after it go with it.
-SENTENCE_END = re.compile(r"(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|[。！？؟।]+[」』”’）]*|\n)\s*")
+# A sentence ends at . ! ? before a space or a CJK character (closing quotes allowed), at
+# CJK, Arabic and Devanagari stops, or at a line break; the spaces after it go with it.
+SENTENCE_END = re.compile(
+    r"(?:[.!?…]+[\"'”’)\]]*(?=\s|$|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])|[。！？؟।]+[」』”’）]*|\n)\s*"
+)
 
 
 @dataclass(frozen=True)
