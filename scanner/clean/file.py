@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,7 +51,6 @@ class FileJob:
     outputs: dict[str, str]  # kind (kept, rejected, redactions) -> full path
     root: str  # the output folder, ending in "/"
     jsonl: bool
-    tagged: bool = False  # kept rows gain the contamination column
     hits: dict[int, list[Hit]] | None = None  # from a hits file: row -> hits; None: scan
     rows: int | None = None  # rows the scan that wrote the hits read
 
@@ -87,7 +86,7 @@ class _FileRun:
         chat = {s.column: s.chat[0] for s in self.specs if s.chat}
         self.rewriting = Rewrite(config.action, chat, config.redact_chat, config.replacements)
         self.pending = dict(job.hits) if job.hits is not None else None
-        self.sinks = _open_sinks(job, schema)
+        self.sinks = _open_sinks(job, schema, tagged=config.action == "tag")
 
     def run(self) -> FileEntry:
         try:
@@ -187,13 +186,13 @@ class _FileRun:
     def _write_table(self, table: pa.Table, d: Decision) -> None:
         kept = _with_values(table, d.outcomes, d.drops)
         if self.action == "tag":
-            kept = kept.append_column(pa.field(TAG, CONTAMINATION), _tags(table.num_rows, d.hits))
+            kept = kept.append_column(pa.field(TAG, CONTAMINATION), _tags(range(table.num_rows), d.hits))
         if d.drops:
             keep = np.ones(table.num_rows, bool)
             keep[list(d.drops)] = False
             kept = kept.filter(keep)
             dropped = sorted(d.drops)
-            rejected = table.take(dropped).append_column(pa.field(TAG, CONTAMINATION), _tags(0, d.hits, dropped))
+            rejected = table.take(dropped).append_column(pa.field(TAG, CONTAMINATION), _tags(dropped, d.hits))
             self.sinks["rejected"].write(rejected)
         self.sinks["kept"].write(kept)
 
@@ -252,14 +251,15 @@ class _FileRun:
             )
 
 
-def _open_sinks(job: FileJob, schema: pa.Schema) -> dict:
-    tagged = schema.append(pa.field(TAG, CONTAMINATION))
+def _open_sinks(job: FileJob, schema: pa.Schema, tagged: bool) -> dict:
+    """A sink per output; Parquet rows that carry their hits gain the contamination column."""
+    with_tags = schema.append(pa.field(TAG, CONTAMINATION))
     sinks = {}
     for kind, path in job.outputs.items():
         if kind == "redactions" or job.jsonl:
             sinks[kind] = LinesSink(path)
         else:
-            sinks[kind] = ParquetSink(path, tagged if kind == "rejected" or job.tagged else schema)
+            sinks[kind] = ParquetSink(path, with_tags if kind == "rejected" or tagged else schema)
     return sinks
 
 
@@ -334,8 +334,7 @@ def _tag(hits: list[Hit]) -> list[dict]:
             for h in hits]  # fmt: skip
 
 
-def _tags(n: int, hits: dict[int, list[Hit]], rows: list[int] | None = None) -> pa.Array:
-    rows = range(n) if rows is None else rows
+def _tags(rows: Iterable[int], hits: dict[int, list[Hit]]) -> pa.Array:
     return pa.array([_tag(hits.get(i, [])) for i in rows], type=CONTAMINATION)
 
 

@@ -130,7 +130,7 @@ def _jobs(units: list[WorkUnit], config: CleanConfig, root: str, scan_hits: Scan
                     hits.setdefault(h.row, []).append(h)
         jsonl = isinstance(group[0], JsonlUnit)
         rows = scan_hits.rows[source] if scan_hits else None
-        jobs.append(FileJob(source, group, outputs, root, jsonl, config.action == "tag", hits, rows))
+        jobs.append(FileJob(source, group, outputs, root, jsonl, hits, rows))
     return jobs
 
 
