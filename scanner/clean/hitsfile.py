@@ -57,7 +57,7 @@ def load_hits(path: str) -> ScanHits:
         if path.endswith((".parquet", ".pq")):
             records = pq.read_table(io.BytesIO(data)).to_pylist()
         else:
-            records = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+            records = [json.loads(line) for line in data.split(b"\n") if line.strip()]  # not splitlines: U+2028
     except (pa.ArrowException, ValueError) as e:
         raise InputError(f"{path}: not a readable hits file ({e})") from None
     by_source: dict[str, list[Hit]] = defaultdict(list)
