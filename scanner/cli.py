@@ -15,6 +15,7 @@ from . import __version__
 from .clean.config import ACTIONS, REDACT_CHAT
 from .engines.unit import ScanConfig
 from .errors import PackError, ScannerError
+from .neardup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, NearDupOptions
 from .packs import SEVERITIES, load_packs
 from .sources import ReadOptions
 
@@ -66,6 +67,29 @@ def main() -> None:
     show_default=True,
     help="On a bad row: stop, or skip and count it.",
 )
+@click.option(
+    "--near-dup/--no-near-dup",
+    default=True,
+    show_default=True,
+    help="Also find near copies of known self-introductions (MinHash; see README).",
+)
+@click.option(
+    "--reference",
+    "references",
+    multiple=True,
+    help="Known-bad texts to find near copies of: a text file (one a line), JSONL with 'text', "
+    "or an earlier scan's hits file (repeatable; implies --near-dup).",
+)
+@click.option(
+    "--minhash-threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Share of a reference's 5-grams a near copy must hold.",
+)
+@click.option(
+    "--num-perm", type=click.IntRange(16), default=DEFAULT_NUM_PERM, show_default=True, help="MinHash permutations."
+)
 @click.option("--workers", "-w", type=click.IntRange(1), help="Processes to use (default: all cores).")
 @click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
 @click.option("--report", is_flag=True, help="Also write report.html and report.md: figures, charts, samples.")
@@ -84,8 +108,8 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def dataset(paths, patterns, output_dir, text_field, id_field, split, config_name, input_format, families,
-            min_severity, roles, context_chars, on_error, workers, batch_rows, report, sarif, baseline, ignore,
-            fail_above, fail_on, as_json, quiet) -> None:  # fmt: skip
+            min_severity, roles, context_chars, on_error, near_dup, references, minhash_threshold, num_perm, workers,
+            batch_rows, report, sarif, baseline, ignore, fail_above, fail_on, as_json, quiet) -> None:  # fmt: skip
     """Scan Parquet, JSONL or Hugging Face datasets for self-introductions.
 
     \b
@@ -111,6 +135,7 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
         read=ReadOptions(
             batch_rows=batch_rows, on_error=on_error, split=split, config=config_name, format=input_format
         ),
+        near_dup=NearDupOptions(tuple(references), minhash_threshold, num_perm) if near_dup or references else None,
     )
     fail_on = _csv(",".join(fail_on)) or ()
     reports = ("html",) * report + ("sarif",) * sarif

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 
 import fsspec
 
 from . import __version__
+from .cluster import TemplateClusters
 from .engines.local import run_local
 from .engines.unit import ScanConfig, UnitResult
 from .outputs.baseline import NO_SUPPRESSIONS, Suppressions
@@ -41,12 +43,14 @@ def scan_dataset(
     fs, root = fsspec.core.url_to_fs(out_dir)
     fs.makedirs(root, exist_ok=True)
     totals = SummaryBuilder()
+    templates = TemplateClusters()
     with HitsWriter(out_dir) as writer:
         for result in run_local(units, config, workers, scanner):
             result.hits, suppressed = suppress.filter(result.hits)
             totals.suppressed.update(suppressed)
             writer.write(result.hits)
             totals.add(result)
+            templates.add(result.hits)
             if progress:
                 progress(result)
     summary = totals.build(
@@ -57,8 +61,10 @@ def scan_dataset(
         packs=packs.hashes(),
         families=packs.families,
         context_chars=config.context_chars,
+        near_dup=asdict(config.near_dup) if config.near_dup else None,
         wall_seconds=round(time.time() - started, 3),
     )
+    summary["templates"] = templates.top(summary["hits"])
     write_summary(summary, out_dir)
     write_reports(out_dir, reports)
     return summary

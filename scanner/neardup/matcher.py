@@ -25,7 +25,7 @@ import regex
 
 from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
-from .references import Reference, load_library, read_references
+from .references import Reference, fill_templates, load_library, read_references
 from .sentences import sentence_bounds
 from .sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
 
@@ -194,7 +194,7 @@ class NearDup:
         """The bundled library of the loaded families plus the user's reference files."""
         refs = load_library(packs, set(families) if families else None)
         refs = [r for r in refs if SEVERITIES.index(r.severity) >= SEVERITIES.index(min_severity)]
-        refs += [r for path in options.references for r in read_references(path, packs)]
+        refs += fill_templates([r for path in options.references for r in read_references(path, packs)], packs)
         names = {p.family: p.names + p.ambiguous + p.makers for p in packs.packs}
         return cls(refs, threshold=options.threshold, num_perm=options.num_perm, keywords=keywords, names=names)
 

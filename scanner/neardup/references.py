@@ -75,13 +75,17 @@ def load_library(packs: PackSet, families: set[str] | None = None, folder: Path 
         if r.id in seen:
             raise PackError(f"{r.source}: reference {r.id}: id is also used in {seen[r.id]}")
         seen[r.id] = r.source
-    wanted = set(families or packs.families)
-    named = [p for p in packs.packs if p.family in wanted and p.family != GENERIC]
+    return fill_templates(entries, packs, set(families or packs.families))
+
+
+def fill_templates(refs: list[Reference], packs: PackSet, families: set[str] | None = None) -> list[Reference]:
+    """Templates filled for every loaded family (of `families`), the other references kept (of `families`)."""
+    named = [p for p in packs.packs if p.family != GENERIC and (families is None or p.family in families)]
     out: list[Reference] = []
-    for r in entries:
+    for r in refs:
         if is_template(r.text):
             out.extend(f for pack in named for f in fill(r, pack))
-        elif r.family in wanted:
+        elif families is None or r.family in families:
             out.append(r)
     return out
 
