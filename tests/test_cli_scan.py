@@ -88,6 +88,14 @@ def test_parquet_file(write_parquet, run_scan):
     assert "rows scanned" in run.stdout and "qwen" in run.stdout  # the table on stdout
 
 
+def test_workers_agree(write_parquet, run_scan):
+    path = write_parquet("corpus.parquet", {"id": IDS * 20, "text": TEXTS * 20}, row_group_size=30)
+    one, two = run_scan(path, *PACKS, "-w", "1"), run_scan(path, *PACKS, "-w", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert one.hits == two.hits
+    assert two.summary["rows_scanned"] == 200 and two.summary["by_source"][str(path)]["rows"] == 200
+
+
 def test_folder_glob_and_several_paths(tmp_path, write_parquet, write_jsonl, run_scan):
     a = write_parquet("corpus/a.parquet", {"id": IDS[:5], "text": TEXTS[:5]})
     b = write_jsonl("corpus/b.jsonl.zst", records(TEXTS[5:], IDS[5:]))

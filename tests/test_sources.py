@@ -170,3 +170,11 @@ def test_hub_id_offline_is_a_clear_error():
     message = str(raised.value)
     assert message.startswith("nobody-here/no-such-dataset: ")
     assert "Hugging Face" in message and "\n" not in message
+
+
+def test_dictionary_encoded_text_reads_as_text(write_parquet):
+    path = write_parquet("categorical.parquet", pa.table({"text": pa.array(TEXTS[:3] * 2).dictionary_encode()}))
+    (unit,) = open_inputs([str(path)])
+    assert unit.schema().field("text").type == pa.string()
+    records, _, _ = read_all([unit])
+    assert [r["text"] for r in records] == TEXTS[:3] * 2

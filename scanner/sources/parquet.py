@@ -44,7 +44,7 @@ class ParquetUnit(WorkUnit):
         self.key = f"{source}#rg{row_group}"
 
     def schema(self) -> pa.Schema:
-        return _open(self.fs, self.path, self.source).schema_arrow
+        return _decoded(_open(self.fs, self.path, self.source).schema_arrow)
 
     def rows_hint(self) -> int:
         return self.num_rows
@@ -60,9 +60,15 @@ class ParquetUnit(WorkUnit):
                 batch_size=self.options.batch_rows, row_groups=[self.row_group], columns=columns
             ):
                 table = pa.Table.from_batches([record_batch])
+                table = table.cast(_decoded(table.schema))
                 yield Batch(self.source, table, np.arange(first, first + len(table)))
                 first += len(table)
         except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
             raise InputError(f"{where}: corrupt data ({one_line(e)})") from None
         if first != self.first_row + self.num_rows:
             raise InputError(f"{where}: read {first - self.first_row} rows, metadata says {self.num_rows}")
+
+
+def _decoded(schema: pa.Schema) -> pa.Schema:
+    """The schema with dictionary-encoded columns (pandas categoricals) as their values' type."""
+    return pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema])
