@@ -9,7 +9,6 @@ import regex
 
 from .packs import Rule
 
-_SQUASH = regex.compile(r"[\s\-·・.]+")
 EXCLUDE_REACH = 40  # how far past (or before) a match an exclusion may reach
 
 
@@ -30,22 +29,27 @@ class MatchStats:
     timeouts: int = 0
 
 
-def confirm(text: str, rules: Iterable[Rule], timeout: float, stats: MatchStats) -> list[Match]:
-    """Every match of the given rules in normalised `text` that no exclusion vetoes."""
+def confirm(
+    text: str, rules: Iterable[Rule], timeout: float, stats: MatchStats, role: str | None = None
+) -> list[Match]:
+    """Every match of the given rules in normalised `text` that no exclusion vetoes.
+
+    In an assistant turn an ambiguous name needs no AI cue: the speaker is the AI.
+    """
     found = []
     for rule in rules:
         if rule.anchors and not any(a in text for a in rule.anchors):
             continue
         try:
             for m in rule.regex.finditer(text, timeout=timeout):
-                if m.end() > m.start() and _accepted(rule, text, m):
+                if m.end() > m.start() and _accepted(rule, text, m, role):
                     found.append(Match(rule, m.start(), m.end()))
         except TimeoutError:
             stats.timeouts += 1
     return found
 
 
-def _accepted(rule: Rule, text: str, m: regex.Match) -> bool:
+def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:
     start, end = m.span()
     if rule.exclude_regex and rule.exclude_regex.match(text, end, min(len(text), end + EXCLUDE_REACH)):
         return False
@@ -54,17 +58,11 @@ def _accepted(rule: Rule, text: str, m: regex.Match) -> bool:
     near = (max(0, start - rule.within), min(len(text), end + rule.within))
     if rule.requires_regex and not rule.requires_regex.search(text, *near):
         return False
-    if rule.cue_regex and _names_ambiguous(rule, m):
-        before = rule.cue_regex.search(text, near[0], start)
-        after = rule.cue_regex.search(text, end, near[1])
+    if rule.cue_regex and role != "assistant" and m.groupdict().get("amb") is not None:
+        # The cue may stand anywhere near, the rest of the claim included, but not in the name.
+        name_start, name_end = m.span("name")
+        before = rule.cue_regex.search(text, near[0], name_start)
+        after = rule.cue_regex.search(text, name_end, near[1])
         if not (before or after):
             return False
     return True
-
-
-def _names_ambiguous(rule: Rule, m: regex.Match) -> bool:
-    name = m.groupdict().get("name")
-    if not name:
-        return False
-    squashed = _SQUASH.sub("", name)
-    return any(squashed.startswith(_SQUASH.sub("", a)) for a in rule.ambiguous)

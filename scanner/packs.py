@@ -64,8 +64,7 @@ class Rule:
     exclude_before: str | None = None
     requires: str | None = None
     within: int = 60
-    ambiguous: frozenset[str] = frozenset()  # names that need an AI cue nearby
-    cue: str | None = None  # the AI cue an ambiguous name needs within `within` characters
+    cue: str | None = None  # the AI cue an ambiguous name (group `amb`) needs within `within` characters
     defers: bool = False  # dropped where a hit of another family overlaps
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     source: str = ""
@@ -291,12 +290,18 @@ def _load_grammar(path: Path) -> Grammar:
     )
 
 
-def name_regex(names: tuple[str, ...]) -> str:
-    """An alternation of literal names, tolerant of spacing and hyphens, longest first."""
+def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = ()) -> str:
+    """An alternation of literal names, tolerant of spacing and hyphens, longest first.
+
+    A `marked` name is wrapped in a group named `amb`, so a match can tell which
+    alternative won ("文心一言" is not the ambiguous "文心").
+    """
     parts = []
-    for name in sorted(set(names), key=len, reverse=True):
+    for name in sorted(set(names) | set(marked), key=len, reverse=True):
         tokens = regex.split(r"[\s\-·・]+", name)
         body = r"[\s\-·・.]*".join(regex.escape(t) for t in tokens if t)
+        if name in marked:
+            body = f"(?P<amb>{body})"
         latin = regex.match(r"[a-z0-9]", name) is not None
         parts.append(rf"(?<![a-z]){body}" if latin else body)
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
@@ -304,10 +309,10 @@ def name_regex(names: tuple[str, ...]) -> str:
 
 def _family_vars(pack: Pack, common: dict[str, str]) -> dict[str, str]:
     version = common.get("version", "")
-    names = pack.names + pack.ambiguous
+    names = name_regex(pack.names, marked=pack.ambiguous)
     makers = name_regex(pack.makers)
     return {
-        "name": rf"(?P<name>{name_regex(names)}{version}(?![a-z]))",
+        "name": rf"(?P<name>{names}{version}(?![a-z]))",
         "maker": rf"(?P<maker>{makers}(?![a-z]))",
         "cue": f"{common.get('cue', '(?!)')}|{makers}",
     }
@@ -393,7 +398,7 @@ def _build_rule(
     for key in ("exclude", "exclude_before", "requires"):
         if spec.get(key) is not None:
             extras[key] = _check_regex(str(spec[key]), values, where, key)
-    ambiguous = frozenset(pack.ambiguous) if pack and "{name}" in spec["regex"] else frozenset()
+    ambiguous = bool(pack and pack.ambiguous and "{name}" in spec["regex"])
     return Rule(
         id=rid,
         family=family,
@@ -407,7 +412,6 @@ def _build_rule(
         exclude_before=extras.get("exclude_before"),
         requires=extras.get("requires"),
         within=within,
-        ambiguous=ambiguous,
         cue=values["cue"] if ambiguous else None,
         defers=defers,
         examples=_examples(spec.get("examples"), where),

@@ -130,7 +130,7 @@ class Scanner:
                 norm = normalize(text[start:end])
                 normalized.append((start, end, norm))
                 rules = self._rules_for(keywords, norm.text, role)
-                for m in confirm(norm.text, rules, self.timeout, self.stats):
+                for m in confirm(norm.text, rules, self.timeout, self.stats, role):
                     a, b = norm.span(m.start, m.end)
                     found.append(_Found(m.rule, start + a, start + b))
             if self.neardup and (role is None or role in self.neardup.roles):
