@@ -71,4 +71,5 @@ class ParquetUnit(WorkUnit):
 
 def _decoded(schema: pa.Schema) -> pa.Schema:
     """The schema with dictionary-encoded columns (pandas categoricals) as their values' type."""
-    return pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema])
+    fields = [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema]
+    return pa.schema(fields, metadata=schema.metadata)
