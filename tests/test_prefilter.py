@@ -157,3 +157,10 @@ def test_empty_and_all_null_columns():
     prefilter = Prefilter(["qwen"])
     assert prefilter.scan(pa.array([], pa.string())) == []
     assert prefilter.scan(pa.array([None, None], pa.string())) == []
+
+
+def test_offsets_after_astral_characters_and_many_mentions(fast):
+    text = "😀 阿里云发布了通义千问。" * 300 + "🙂 Hi! I'm Qwen, made by Alibaba Cloud. 😀"
+    hits = fast.scan_text(text)
+    assert [h.start for h in hits] == [text.index("I'm Qwen")]
+    assert all(text[h.start : h.end] == h.match for h in hits)
