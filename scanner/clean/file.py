@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..engines.unit import plan_unit
 from ..errors import InputError
@@ -21,6 +22,7 @@ from ..fields import FieldSpec, parse_field, plan_fields
 from ..hits import Hit
 from ..scan import Scanner
 from ..sources import Batch, WorkUnit
+from ..sources.parquet import ParquetUnit
 from .actions import Outcome, Rewrite, field_text, rewrite
 from .config import CleanConfig
 from .manifest import FileEntry
@@ -86,7 +88,7 @@ class _FileRun:
         chat = {s.column: s.chat[0] for s in self.specs if s.chat}
         self.rewriting = Rewrite(config.action, chat, config.redact_chat, config.replacements)
         self.pending = dict(job.hits) if job.hits is not None else None
-        self.sinks = _open_sinks(job, schema, tagged=config.action == "tag")
+        self.sinks = _open_sinks(job, _stored_schema(job.units[0], schema), tagged=config.action == "tag")
 
     def run(self) -> FileEntry:
         try:
@@ -261,6 +263,14 @@ def _open_sinks(job: FileJob, schema: pa.Schema, tagged: bool) -> dict:
         else:
             sinks[kind] = ParquetSink(path, with_tags if kind == "rejected" or tagged else schema)
     return sinks
+
+
+def _stored_schema(unit: WorkUnit, schema: pa.Schema) -> pa.Schema:
+    """The schema the rows are written in: a Parquet file's own, whose dictionary columns the reader decodes."""
+    if isinstance(unit, ParquetUnit):
+        with unit.fs.open(unit.path, "rb") as f:
+            return pq.ParquetFile(f).schema_arrow
+    return schema
 
 
 def _rows_hint(units: list[WorkUnit]) -> int | None:

@@ -7,11 +7,13 @@ import posixpath
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import fsspec
 
 from .. import __version__
+from ..engines.ray import RayOptions, ray_map
 from ..errors import InputError
 from ..hits import Hit
 from ..packs import SEVERITIES
@@ -33,12 +35,13 @@ def clean_dataset(
     progress: Callable[[FileEntry, bool], None] | None = None,
     command: list[str] | None = None,
     scanner: Scanner | None = None,
+    ray: RayOptions | None = None,
 ) -> dict:
     """Clean inputs into `out_dir` (kept/, rejected/, redactions/, manifest.json) and return the manifest.
 
     Files a previous run with the same settings finished are skipped; `progress(entry, resumed)` hears
     of every file. `scanner`, if given, is used instead of building one from `config.scan` (reuse it
-    across calls; it must be built from the same packs and filters).
+    across calls; it must be built from the same packs and filters). `ray` cleans the files on Ray actors.
     """
     started = time.time()
     _check_options(config)
@@ -57,15 +60,25 @@ def clean_dataset(
     settings = _settings(config, [j.source for j in jobs], packs, scan_hits)
     manifest = Manifest.resume(out_dir, settings, meta)
     resumed = []
+    cleaned = _cleaned([j for j in jobs if not manifest.finished(j.source)], config, scanner, ray)
     for job in jobs:
         if manifest.finished(job.source):
             resumed.append(job.source)
         else:
-            manifest.add(clean_file(job, config, scanner))
+            manifest.add(next(cleaned))
         if progress:
             progress(manifest.files[job.source], job.source in resumed)
     manifest.order([j.source for j in jobs])
     return manifest.save(complete=True, resumed=resumed, wall_seconds=round(time.time() - started, 3))
+
+
+def _cleaned(
+    jobs: list[FileJob], config: CleanConfig, scanner: Scanner | None, ray: RayOptions | None
+) -> Iterator[FileEntry]:
+    """Each job cleaned, in order: here, or on Ray actors that build their own scanner (when one is needed)."""
+    if ray is None:
+        return (clean_file(job, config, scanner) for job in jobs)
+    return ray_map(partial(clean_file, config=config), jobs, config.scan.scanner if scanner else None, ray)
 
 
 def _check_options(config: CleanConfig) -> None:

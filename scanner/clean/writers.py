@@ -50,13 +50,14 @@ class ParquetSink:
 
     def __init__(self, path: str, schema: pa.Schema):
         self._out = _Atomic(path)
+        self.schema = schema
         self._writer = pq.ParquetWriter(self._out.file, schema, compression="zstd")
         self._pending: list[pa.Table] = []
         self.rows = 0
 
     def write(self, table: pa.Table) -> None:
-        """Append rows; a row group is written once enough have gathered."""
-        self._pending.append(table)
+        """Append rows (cast to the file's types: text read decoded goes back dictionary-encoded)."""
+        self._pending.append(table if table.schema.equals(self.schema) else table.cast(self.schema))
         self.rows += table.num_rows
         if sum(t.num_rows for t in self._pending) >= ROW_GROUP_ROWS or (
             sum(t.nbytes for t in self._pending) >= ROW_GROUP_BYTES
