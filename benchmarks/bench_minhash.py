@@ -33,7 +33,8 @@ import pyarrow.parquet as pq
 
 from scanner import Scanner
 from scanner.neardup import DEFAULT_THRESHOLD, NearDup, NearDupOptions, load_library
-from scanner.neardup.sketch import SHINGLE, shingle_hashes, signatures
+from scanner.neardup.matcher import CANDIDATE_JACCARD
+from scanner.neardup.sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
 from scanner.normalize import normalize
 from scanner.packs import load_packs
 
@@ -69,7 +70,7 @@ def bench_signatures(windows: list[str], num_perm: int, loop_windows: int) -> No
     from datasketch import MinHash
 
     started = time.process_time()
-    signatures([shingle_hashes(w) for w in windows], num_perm)
+    sigs = signatures([shingle_hashes(w) for w in windows], num_perm)
     ours = len(windows) / (time.process_time() - started)
 
     subset = windows[:loop_windows]
@@ -89,6 +90,33 @@ def bench_signatures(windows: list[str], num_perm: int, loop_windows: int) -> No
     print(f"{'datasketch MinHash.update per token':<48}{loop:>12,.0f} windows/s")
     print(f"{'datasketch MinHash.bulk':<48}{bulk:>12,.0f} windows/s")
     print(f"ratio: ours / per-token update = {ours / loop:,.0f}x; ours / bulk = {ours / bulk:,.1f}x")
+    bench_lsh(sigs, num_perm)
+
+
+def bench_lsh(queries: np.ndarray, num_perm: int) -> None:
+    """Our LSH index against datasketch's MinHashLSH with the same bands over the same signatures."""
+    from datasketch import MinHash, MinHashLSH
+
+    refs = load_library(load_packs(PACKS))
+    indexed = signatures([shingle_hashes(normalize(r.text).text) for r in refs], num_perm)
+    ours = LSHIndex(CANDIDATE_JACCARD, num_perm)
+    for i, keys in enumerate(ours.keys(indexed)):
+        ours.insert(keys, i)
+    theirs = MinHashLSH(num_perm=num_perm, params=(ours.bands, ours.rows))
+    for i, sig in enumerate(indexed):
+        theirs.insert(i, MinHash(num_perm=num_perm, hashvalues=sig.astype(np.uint64), scheme="legacy"))
+    started = time.process_time()
+    found = [ours.query(keys) for keys in ours.keys(queries)]
+    fast = len(queries) / (time.process_time() - started)
+    objects = [MinHash(num_perm=num_perm, hashvalues=q.astype(np.uint64), scheme="legacy") for q in queries]
+    started = time.process_time()
+    expected = [set(theirs.query(m)) for m in objects]
+    slow = len(queries) / (time.process_time() - started)
+    print(f"\n## LSH queries ({len(queries):,} windows against {len(refs):,} references, "
+          f"{ours.bands} bands of {ours.rows} rows)")  # fmt: skip
+    print(f"{'ours: numpy band keys, one dict':<48}{fast:>12,.0f} queries/s")
+    print(f"{'datasketch MinHashLSH.query':<48}{slow:>12,.0f} queries/s")
+    print(f"ratio: {fast / slow:,.1f}x; same candidates for every window: {found == expected}")
 
 
 def jaccard(a: str, b: str) -> float:

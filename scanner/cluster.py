@@ -19,7 +19,6 @@ import numpy as np
 
 from .hits import Hit
 from .neardup.sketch import LSHIndex, shingle_hashes, signatures
-from .normalize import normalize
 
 THRESHOLD = 0.5  # estimated 5-gram Jaccard at which two hits' texts are one template
 NUM_PERM = 64
@@ -73,7 +72,7 @@ class TemplateClusters:
         """Assign each hit to a cluster, sketching only texts not seen before."""
         fresh = []
         for hit in hits:
-            text = normalize(_text(hit)).text
+            text = _text(hit).casefold()  # not the full normalisation: this runs in one process over every hit
             at = self._exact.get(hash(text))
             if at is None:
                 fresh.append((hit, text))
