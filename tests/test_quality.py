@@ -8,8 +8,7 @@ import json
 import pytest
 
 # The families held to the bar (None: every family), and the bar.
-# Next: FAMILIES, BAR = None, {"precision": 0.97, "recall": 0.95, "located": 0.98}
-FAMILIES, BAR = {"qwen"}, {"precision": 0.9, "recall": 0.9}
+FAMILIES, BAR = None, {"precision": 0.97, "recall": 0.95, "located": 0.98}
 
 
 def scorer(eval_dir):
