@@ -194,8 +194,9 @@ def test_a_copy_with_another_family_named_is_not_credited_to_this_one():
 
 def test_nameless_reference_adds_prefilter_anchors(scanners):
     _, near = scanners
+    nameless = normalize(REFERENCES[3]["text"]).text
+    assert near.neardup.anchors and all(a in nameless for a in near.neardup.anchors)
     assert set(near.neardup.anchors) <= set(near.prefilter.keywords)
-    assert any("knowledge seas" in a or "aboard" in a for a in near.neardup.anchors)
 
 
 def test_library_loads_validated_and_fills_templates(packs):
@@ -248,8 +249,6 @@ def test_cli_reference_from_an_earlier_hits_file(run_scan, write_jsonl):
     first = run_scan(month1, "-p", "openai", "--context-chars", "300")
     assert first.exit_code == 0, first.stderr
     [earlier] = first.hits
-    plain = run_scan(month2, "-p", "openai", "--no-near-dup")
-    assert plain.exit_code == 0 and plain.hits == []
     for hits_file in ("hits.jsonl", "hits.parquet"):
         second = run_scan(month2, "-p", "openai", "--no-near-dup", "--reference", first.out / hits_file)
         assert second.exit_code == 0, second.stderr

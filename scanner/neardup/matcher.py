@@ -25,6 +25,7 @@ import regex
 
 from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
+from ..prefilter import SHORT_KEYWORD
 from .references import Reference, fill_templates, load_library, read_references
 from .sentences import sentence_bounds
 from .sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
@@ -35,7 +36,7 @@ CANDIDATE_JACCARD = 0.3  # where the LSH S-curve turns: sentence windows this si
 FOCUS_REACH = 400  # characters either side of a keyword whose sentences are queried
 SPAN_SLACK = 2.0  # a matched stretch may reach this many times the reference's length from its keyword
 INSERT_COST = 0.25  # per unheld shingle in a stretch: it bridges an insertion up to 4x the held text beyond it
-ANCHORS = 3  # phrases that stand in for a keyword in a reference that names no model
+ANCHORS = 3  # phrases (one per third of it) that stand in for a keyword in a reference that names no model
 
 
 @dataclass(frozen=True)
@@ -219,11 +220,11 @@ class NearDup:
         else:
             groups = [(s, e, None, ps) for s, e, ps in _groups(spots, len(text))]
         matches = []
-        for start, end, norm, spots in groups:
+        for start, end, norm, near in groups:
             region = _Region(text, start, end, norm)
-            if spots is None:
-                spots = [region.original(int(s), int(s) + 1)[0] for s in region.bounds[:, 0]]
-            candidates = self._candidates(region, spots)
+            if near is None:
+                near = [region.original(int(s), int(s) + 1)[0] for s in region.bounds[:, 0]]
+            candidates = self._candidates(region, near)
             if candidates:
                 matches.extend(self._measure(text, region, candidates))
         return _best(matches)
@@ -250,9 +251,9 @@ class NearDup:
         """Each candidate measured on the best stretch around its spots; those over the threshold."""
         reach = int(SPAN_SLACK * max(self.entries[i].chars for i in candidates))
         spots = sorted({p for ps in candidates.values() for p in ps})
-        start, end = max(0, spots[0] - reach), min(len(text), spots[-1] + reach)
-        if start < region.start or end > region.end:  # a long reference: look further than the windows did
-            region = _Region(text, start, end)
+        lo, hi = max(0, spots[0] - reach), min(len(text), spots[-1] + reach)
+        if lo < region.start or hi > region.end:  # a long reference: look further than the windows did
+            region = _Region(text, lo, hi)
         out = []
         for i, ps in candidates.items():
             entry = self.entries[i]
@@ -328,16 +329,17 @@ def _best(matches: list[NearMatch]) -> list[NearMatch]:
 
 
 _WORD = regex.compile(r"[\p{L}\p{N}']+")
-_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")  # scripts written without spaces
 
 
 def _anchors(texts: list[str], keywords: set[str]) -> tuple[str, ...]:
     """Prefilter literals for references that name no keyword: their rarest phrases in the library."""
     if not keywords:
         return ()
+    named = _keyword_regex(keywords)
     out: dict[str, None] = {}
     for norm in texts:
-        if any(k in norm for k in keywords):
+        if named.search(norm):
             continue
         phrases = _phrases(norm)
         for third in range(ANCHORS):
@@ -348,18 +350,27 @@ def _anchors(texts: list[str], keywords: set[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _keyword_regex(keywords: set[str]) -> regex.Pattern:
+    """Any of the keywords where the prefilter would find it: a Latin one starts a word, a short one ends it too."""
+    parts = []
+    for k in sorted(keywords, key=len, reverse=True):
+        latin = k[:1].isascii() and k[:1].isalpha()
+        short = len(k) <= SHORT_KEYWORD and k[-1:].isascii() and k[-1:].isalpha()
+        parts.append(("(?<![a-z])" if latin else "") + regex.escape(k) + ("(?![a-z])" if short else ""))
+    return regex.compile("|".join(parts))
+
+
 def _phrases(norm: str) -> list[tuple[int, str]]:
-    """Candidate anchors: two adjacent words of 10+ characters, or four characters of a CJK run."""
+    """Candidate anchors: three words in a row (14+ characters), or five characters of a CJK run."""
     words = list(_WORD.finditer(norm))
     out = []
-    for w, nxt in zip(words, words[1:] + [None]):
+    for i, w in enumerate(words):
         if _CJK.search(w.group()):
-            out.extend((w.start() + i, w.group()[i : i + 4]) for i in range(len(w.group()) - 3))
-        elif (
-            nxt
-            and not _CJK.search(nxt.group())
-            and norm[w.end() : nxt.start()].isspace()
-            and nxt.end() - w.start() >= 10
-        ):
-            out.append((w.start(), norm[w.start() : nxt.end()]))
+            out.extend((w.start() + j, w.group()[j : j + 5]) for j in range(len(w.group()) - 4))
+            continue
+        run = words[i : i + 3]
+        if len(run) == 3 and not any(_CJK.search(r.group()) for r in run[1:]):
+            text = norm[w.start() : run[-1].end()]
+            if len(text) >= 14 and all(norm[a.end() : b.start()].isspace() for a, b in zip(run, run[1:])):
+                out.append((w.start(), text))
     return out
