@@ -169,6 +169,7 @@ def _tables() -> tuple[dict[int, str], regex.Pattern]:
         r"|\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}"
         r"|(?<![\p{L}\p{N}])\p{Latin}\s\p{Latin}\s\p{Latin}(?![\p{L}\p{N}])"
         r"|[\U00010000-\U0010FFFF]"
+        r"|\p{Latin}[\u0300-\u036f]"
     )
     return folds, needs_slow
 
@@ -179,6 +180,7 @@ def normalize(text: str) -> Normalized:
     if not needs_slow.search(text):
         return Normalized(text.translate(table), None, None)
     chars, starts, ends = _decode(text, table)
+    _compose_accents(chars, starts, ends)
     _drop_cjk_gaps(chars, starts, ends)
     _unmask_homoglyphs(chars)
     _join_spaced_letters(chars, starts, ends)
@@ -225,6 +227,19 @@ def _decode_token(m: regex.Match) -> str:
             return chr(0x10000 + ((units[0] - 0xD800) << 10) + (units[1] - 0xDC00))
         return chr(units[0]) if not 0xD800 <= units[0] < 0xE000 else ""
     return {"n": "\n", "r": "\r", "t": "\t"}.get(token[1], token[1])
+
+
+def _compose_accents(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), as rules are written composed."""
+    i = 1
+    while i < len(chars):
+        if "\u0300" <= chars[i] <= "\u036f":
+            composed = unicodedata.normalize("NFC", chars[i - 1] + chars[i])
+            if len(composed) == 1:
+                chars[i - 1], ends[i - 1] = composed, ends[i]
+                del chars[i], starts[i], ends[i]
+                continue
+        i += 1
 
 
 def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int]) -> None:

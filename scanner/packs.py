@@ -29,7 +29,7 @@ from .errors import PackError
 SEVERITIES = ("low", "medium", "high")
 DEFAULT_ROLES = ("system", "assistant")
 GENERIC = "generic"
-_VAR = regex.compile(r"\{([a-z_]+)\}")
+_VAR = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")  # {name}, {made3}; never a quantifier {2,3}
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, where PyYAML has it: ten times faster
 _RULE_KEYS = {
     "id", "lang", "regex", "keywords", "severity", "roles", "exclude", "exclude_before",

@@ -45,6 +45,7 @@ DETECTORS = (
     rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a space a keyword pattern does not allow
     rf"{_WORD_CHAR}(?:_|{_MARK})*{_MARK}(?:_|{_MARK})*{_WORD_CHAR}",  # markup inside a word: Q<b>wen, Q*wen*
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
+    r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
 )
 DETECTOR = -1  # the keyword index of a detector hit
