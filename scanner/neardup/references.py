@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 import regex
 import yaml
@@ -168,19 +169,21 @@ def read_references(path: str, packs: PackSet) -> list[Reference]:
         if name.endswith(".parquet"):
             with fsspec.open(path, "rb") as f:
                 rows = pq.read_table(f).to_pylist()
-            refs = [_from_record(row, f"{path}: row {i}", packs) for i, row in enumerate(rows)]
+            refs = [_from_record(row, f"{path}: row {i}", f"{name}:{i}", packs) for i, row in enumerate(rows)]
         else:
             with fsspec.open(path, "rt", encoding="utf-8", compression="infer") as f:
                 lines = [(i + 1, line) for i, line in enumerate(f) if line.strip()]
             if name.endswith((".jsonl", ".json", ".ndjson")):
-                refs = [_from_record(_json(line, f"{path}:{i}"), f"{path}:{i}", packs) for i, line in lines]
+                refs = [
+                    _from_record(_json(line, f"{path}:{i}"), f"{path}:{i}", f"{name}:{i}", packs) for i, line in lines
+                ]
             else:
                 refs = [_reference(f"{name}:{i}", line.strip(), None, None, f"{path}:{i}", packs) for i, line in lines]
     except FileNotFoundError:
         raise PackError(f"{path}: reference file not found") from None
     except UnicodeDecodeError:
         raise PackError(f"{path}: not UTF-8 text") from None
-    except OSError as e:  # pyarrow and compression codecs report bad files as OSError subclasses
+    except (OSError, pa.ArrowException) as e:  # a corrupt Parquet or compressed file
         raise PackError(f"{path}: cannot read references ({e})") from None
     if not refs:
         raise PackError(f"{path}: no references in the file")
@@ -197,16 +200,19 @@ def _json(line: str, where: str) -> dict:
     return record
 
 
-def _from_record(record: dict, where: str, packs: PackSet) -> Reference:
-    """A reference from a JSON record: `text` (with optional id, family, lang) or an earlier scan's hit."""
+def _from_record(record: dict, where: str, default_id: str, packs: PackSet) -> Reference:
+    """A reference from a record: `text` (with optional id, family, lang) or an earlier scan's hit."""
     if "match" in record and "rule" in record:
         hit = hit_from_dict(record)
         return _reference(hit.fingerprint, _hit_text(hit), hit.family, hit.lang, where, packs)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise PackError(f"{where}: expected a non-empty 'text' field (or a hit of an earlier scan)")
+    for key in ("family", "lang"):
+        if not isinstance(record.get(key) or "", str):
+            raise PackError(f"{where}: '{key}' must be a string")
     rid = record.get("id")
-    return _reference(str(rid) if rid is not None else where, text, record.get("family"), record.get("lang"), where,
+    return _reference(default_id if rid is None else str(rid), text, record.get("family"), record.get("lang"), where,
                       packs)  # fmt: skip
 
 
