@@ -27,6 +27,43 @@ def _fail(e: ScannerError) -> None:
     sys.exit(EXIT_USAGE if isinstance(e, PackError) else EXIT_INPUT)
 
 
+def _engine_options(command):
+    """--engine and the Ray options, shared by `scan dataset` and `scan clean`."""
+    options = [
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="local: processes on this machine; ray: a Ray cluster (needs the [ray] extra; see README).",
+        ),
+        click.option("--ray-address", help="Ray cluster to join, or auto (default: a local Ray instance for the run)."),
+        click.option(
+            "--ray-concurrency", type=click.IntRange(1), help="Ray actors working at once (default: one per CPU)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _ray(engine: str, address: str | None, concurrency: int | None, workers: int | None = None):
+    """The Ray engine's options, or None for the local engine; a usage error (exit 2) when they cannot apply."""
+    from .engines.ray import RayNotInstalled, RayOptions, require_ray
+
+    if engine == "local":
+        if address or concurrency:
+            raise click.UsageError("--ray-address and --ray-concurrency go with --engine ray")
+        return None
+    if workers:
+        raise click.UsageError("--workers is for --engine local; on Ray, use --ray-concurrency")
+    try:
+        require_ray()
+    except RayNotInstalled as e:
+        raise click.UsageError(str(e)) from None
+    return RayOptions(address, concurrency)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="scan")
 def main() -> None:
@@ -91,6 +128,7 @@ def main() -> None:
     "--num-perm", type=click.IntRange(16), default=DEFAULT_NUM_PERM, show_default=True, help="MinHash permutations."
 )
 @click.option("--workers", "-w", type=click.IntRange(1), help="Processes to use (default: all cores).")
+@_engine_options
 @click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
 @click.option("--report", is_flag=True, help="Also write report.html and report.md: figures, charts, samples.")
 @click.option("--sarif", is_flag=True, help="Also write report.sarif (SARIF 2.1.0) for tools that read it.")
@@ -109,7 +147,8 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def dataset(paths, patterns, output_dir, text_field, id_field, split, config_name, input_format, families,
             min_severity, roles, context_chars, on_error, near_dup, references, minhash_threshold, num_perm, workers,
-            batch_rows, report, sarif, baseline, ignore, fail_above, fail_on, as_json, quiet) -> None:  # fmt: skip
+            engine, ray_address, ray_concurrency, batch_rows, report, sarif, baseline, ignore, fail_above, fail_on,
+            as_json, quiet) -> None:  # fmt: skip
     """Scan Parquet, JSONL or Hugging Face datasets for self-introductions.
 
     \b
@@ -118,6 +157,7 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
       scan dataset corpus.jsonl.zst --text-field body --id-field doc_id
       scan dataset allenai/c4 --config en --split validation
       scan dataset data/ -o out/ --report --fail-above 10     # CI: exit 1 above 10 per million
+      scan dataset s3://bucket/crawl/ -o s3://bucket/scan/ --engine ray --ray-address auto
     """
     from .outputs.baseline import Suppressions
     from .outputs.summary import format_table
@@ -138,6 +178,7 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
         near_dup=NearDupOptions(tuple(references), minhash_threshold, num_perm) if near_dup or references else None,
     )
     fail_on = _csv(",".join(fail_on)) or ()
+    ray = _ray(engine, ray_address, ray_concurrency, workers)
     reports = ("html",) * report + ("sarif",) * sarif
     try:
         _check_fail_on(fail_on, patterns, config.families)
@@ -148,6 +189,7 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
                 config,
                 output_dir,
                 workers=workers,
+                ray=ray,
                 progress=progress.update,
                 suppress=suppress,
                 reports=reports,
@@ -292,12 +334,13 @@ def baseline(out_dir, output) -> None:
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True)
 @click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always).")
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True)
+@_engine_options
 @click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def clean(paths, output_dir, action, hits_file, replace_with, replace_map, redact_chat, patterns, text_field,
-          id_field, split, config_name, input_format, families, min_severity, roles, on_error, batch_rows, as_json,
-          quiet) -> None:  # fmt: skip
+          id_field, split, config_name, input_format, families, min_severity, roles, on_error, engine, ray_address,
+          ray_concurrency, batch_rows, as_json, quiet) -> None:  # fmt: skip
     """Write a cleaned copy of a dataset, one output file per input file.
 
     \b
@@ -315,9 +358,11 @@ def clean(paths, output_dir, action, hits_file, replace_with, replace_map, redac
       scan clean data/ --patterns patterns/ --output-dir clean/ --action drop
       scan clean data/ --hits out/hits.parquet --output-dir clean/ --action redact
       scan clean sft.jsonl -o clean/ --action replace --replace-map names.yaml --min-severity high
+      scan clean s3://bucket/crawl/ -o s3://bucket/clean/ --engine ray --ray-address auto
     """
     from .clean import CleanConfig, OptionError, clean_dataset, load_replacements
 
+    ray = _ray(engine, ray_address, ray_concurrency)
     scan_config = ScanConfig(
         packs=tuple(patterns) or None,
         families=_csv(families),
@@ -342,7 +387,7 @@ def clean(paths, output_dir, action, hits_file, replace_with, replace_map, redac
     try:
         replacements = load_replacements(replace_map, replace_with)
         config = CleanConfig(action, scan_config, hits_file, redact_chat, replacements)
-        manifest = clean_dataset(list(paths), config, output_dir, progress=progress)
+        manifest = clean_dataset(list(paths), config, output_dir, progress=progress, ray=ray)
     except OptionError as e:
         raise click.UsageError(str(e)) from None
     except ScannerError as e:

@@ -12,6 +12,7 @@ import fsspec
 from . import __version__
 from .cluster import TemplateClusters
 from .engines.local import run_local
+from .engines.ray import RayOptions, run_ray
 from .engines.unit import ScanConfig, UnitResult
 from .outputs.baseline import NO_SUPPRESSIONS, Suppressions
 from .outputs.hits import HitsWriter
@@ -26,6 +27,7 @@ def scan_dataset(
     out_dir: str,
     *,
     workers: int | None = None,
+    ray: RayOptions | None = None,
     progress: Callable[[UnitResult], None] | None = None,
     command: list[str] | None = None,
     suppress: Suppressions = NO_SUPPRESSIONS,
@@ -33,6 +35,7 @@ def scan_dataset(
 ) -> dict:
     """Scan inputs into `out_dir` (hits.jsonl, hits.parquet, summary.json) and return the summary.
 
+    `ray` runs the scan on Ray (see engines/ray.py) instead of `workers` local processes.
     Hits in `suppress` (a baseline, an ignore list) are counted, not written; `reports` ("html", "sarif")
     are written last, from the files the scan left.
     """
@@ -45,7 +48,8 @@ def scan_dataset(
     totals = SummaryBuilder()
     templates = TemplateClusters()
     with HitsWriter(out_dir) as writer:
-        for result in run_local(units, config, workers, scanner):
+        results = run_ray(units, config, out_dir, ray) if ray else run_local(units, config, workers, scanner)
+        for result in results:
             result.hits, suppressed = suppress.filter(result.hits)
             totals.suppressed.update(suppressed)
             writer.write(result.hits)
