@@ -214,7 +214,7 @@ def test_markdown_matches_the_scan_and_keeps_tables_whole(sample_scan, hostile_s
     for line in hostile.splitlines():
         if line.startswith("| ") and ("claim" in line or "**" in line):
             assert len(re.findall(r"(?<!\\)\|", line)) == 4, line  # three cells, whatever the corpus held
-    assert "**I am ChatGPT**" in hostile and "\\[link\\](http://evil.example)" in hostile
+    assert "**I am ChatGPT" in hostile and "\\[link\\](http://evil.example)" in hostile
 
 
 def test_report_command_rerenders_with_templates(sample_scan, tmp_path):
