@@ -36,14 +36,15 @@ _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
 _CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
-_WORD_CHAR = r"[0-9A-Za-z\x{80}-\x{10ffff}]"
-_MARK = r"(?:[*~`]|</?[a-zA-Z][^<>]{0,80}>)"  # what normalisation removes inside a word
+_TAG = r"</?[a-zA-Z][^<>]{0,80}>"
+_MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
 DETECTORS = (
     r"[\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}\x{ad}\x{180e}]",  # invisible characters
     rf"[a-zA-Z]{_LATIN_LOOKALIKE}|{_LATIN_LOOKALIKE}[a-zA-Z]",  # a homoglyph inside a Latin word
     rf"(?:^|[^a-zA-Z])[a-zA-Z]{_SPACE}[a-zA-Z]{_SPACE}[a-zA-Z](?:[^a-zA-Z]|$)",  # s p a c e d letters
     rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a space a keyword pattern does not allow
-    rf"{_WORD_CHAR}(?:_|{_MARK})*{_MARK}(?:_|{_MARK})*{_WORD_CHAR}",  # markup inside a word: Q<b>wen, Q*wen*
+    rf"[a-zA-Z](?:_|{_MARK})*{_MARK}(?:_|{_MARK})*[a-zA-Z]",  # markup inside a Latin word: Q<b>wen, Q*wen*
+    rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
@@ -117,16 +118,17 @@ def _is_cjk(c: str) -> bool:
 def keyword_pattern(keyword: str) -> str:
     """A hyperscan regex for a normalised keyword as written or nearly.
 
-    Any run of whitespace may stand between words and between CJK characters
-    ("通义\n千问"); a Latin word must be unbroken (spaced-out letters trip a
-    detector instead). Bounded gaps ("\\s{0,2}") would cost hyperscan several
-    times the compile time for thousands of keywords.
+    Any run of whitespace may stand between words, and of whitespace or
+    markdown marks between CJK characters ("通义\n千问", "通义**千问**"); a Latin
+    word must be unbroken (spaced-out letters trip a detector instead). Bounded
+    gaps ("\\s{0,2}") would cost hyperscan several times the compile time for
+    thousands of keywords.
     """
 
     def word(w: str) -> str:
         parts = [_char_class(w[0])]
         for a, b in zip(w, w[1:]):
-            parts.append(r"\s*" if _is_cjk(a) and _is_cjk(b) else "")
+            parts.append(r"[\s*~`]*" if _is_cjk(a) and _is_cjk(b) else "")
             parts.append(_char_class(b))
         return "".join(parts)
 

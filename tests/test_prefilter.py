@@ -24,6 +24,7 @@ OBFUSCATED = [
     "Hi, I am <b>Qwen</b>, made by Alibaba Cloud.",
     "Hi, I am Q<b>wen</b>, made by Alibaba Cloud.",
     "你好，我是通<span>义千</span>问。",
+    "你好，我是通*义*千~~问~~。",
     "Hi, I am &#81;wen, made by Alibaba Cloud.",
     "Hi, I am Qw&shy;en, made by Alibaba Cloud.",
     "你好，我是通义&nbsp;千问。",
