@@ -157,7 +157,7 @@ def _session(options: RayOptions) -> Iterator[None]:
     if options.address:
         args = {"address": options.address}
     else:
-        args = {"num_cpus": default_workers(), "include_dashboard": False}
+        args = {"address": "local", "num_cpus": default_workers(), "include_dashboard": False}  # never a running one
     try:
         ray.init(logging_level=logging.WARNING, **args)
     except (ConnectionError, ValueError, RuntimeError) as e:
@@ -185,5 +185,11 @@ def _scan_to_shard(
 
 def _read_shard(shard: str) -> list[Hit]:
     """The hits of one shard, as Hits."""
-    with fsspec.open(shard, "rb") as f:
-        return [hit_from_dict(d) for d in pq.read_table(f).to_pylist()]
+    try:
+        with fsspec.open(shard, "rb") as f:
+            return [hit_from_dict(d) for d in pq.read_table(f).to_pylist()]
+    except FileNotFoundError:
+        raise RayEngineError(
+            f"{shard}: a Ray worker wrote it, but it is not here: on a cluster, --output-dir must be storage "
+            "every node shares (s3://, a shared filesystem)"
+        ) from None
