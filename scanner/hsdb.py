@@ -28,9 +28,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "scanner"
 
 
-def compile_database(patterns: Sequence[str]) -> bytes:
-    """A serialised block-mode database for the patterns (pattern i reports id i)."""
-    digest = hashlib.sha256("\0".join([hyperscan.__version__, str(FLAGS), *patterns]).encode()).hexdigest()
+def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes:
+    """A serialised block-mode database for the patterns (pattern i reports id i).
+
+    `literal`: the patterns are plain strings, each reported once per scan (hyperscan's
+    literal compiler: thousands of strings in milliseconds).
+    """
+    flags = hyperscan.HS_FLAG_SINGLEMATCH if literal else FLAGS
+    key = [hyperscan.__version__, str(flags), f"literal={literal}", *patterns]
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()
     folder = cache_dir()
     path = folder / f"{digest}.hsdb" if folder else None
     if path is not None and path.exists():
@@ -40,7 +46,8 @@ def compile_database(patterns: Sequence[str]) -> bytes:
         expressions=[p.encode() for p in patterns],
         ids=list(range(len(patterns))),
         elements=len(patterns),
-        flags=[FLAGS] * len(patterns),
+        flags=[flags] * len(patterns),
+        literal=literal,
     )
     data = hyperscan.dumpb(db)
     if path is not None:

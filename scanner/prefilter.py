@@ -147,14 +147,31 @@ class Prefilter:
         self.keywords = list(keywords)
         patterns = [keyword_pattern(k) for k in self.keywords] + detectors(self.keywords)
         self._data = hsdb.compile_database(patterns)
+        self._literal_data = hsdb.compile_database(self.keywords, literal=True) if self.keywords else None
+        self._load()
+
+    def _load(self) -> None:
         self._db, self._scratch = hsdb.load_database(self._data)
+        if self._literal_data is not None:
+            self._literal_db, self._literal_scratch = hsdb.load_database(self._literal_data)
 
     def __getstate__(self) -> dict:
-        return {"keywords": self.keywords, "data": self._data}
+        return {"keywords": self.keywords, "data": self._data, "literal_data": self._literal_data}
 
     def __setstate__(self, state: dict) -> None:
-        self.keywords, self._data = state["keywords"], state["data"]
-        self._db, self._scratch = hsdb.load_database(self._data)
+        self.keywords, self._data, self._literal_data = state["keywords"], state["data"], state["literal_data"]
+        self._load()
+
+    def contained(self, text: str) -> set[int]:
+        """The keywords that occur in `text` exactly as written (in normalised text: after a detector hit)."""
+        found: set[int] = set()
+        if self._literal_data is not None and text:
+            self._literal_db.scan(
+                text.encode(),
+                match_event_handler=lambda kid, _frm, _to, _f, _c: found.add(kid),
+                scratch=self._literal_scratch,
+            )
+        return found
 
     def scan(self, column: pa.Array) -> list[KeywordHit]:
         """Keyword and detector hits in a string column, with byte end offsets inside each element."""

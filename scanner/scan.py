@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .fields import FieldSpec, TextColumn, plan_fields, text_columns
 from .hits import Hit
+from .literals import could_match
 from .match import MatchStats, confirm
 from .neardup import NearDup, NearDupOptions
 from .normalize import normalize
@@ -129,12 +130,15 @@ class Scanner:
             found, normalized = [], []
             for start, end, keywords in windows:
                 norm = normalize(text[start:end])
+                named = self._named(keywords, norm.text)
+                if keywords is not None and not named:
+                    continue  # an obfuscation mark with no keyword behind it
                 normalized.append((start, end, norm))
-                rules = self._rules_for(keywords, norm.text, role)
+                rules = self._rules_for(named, norm.text, role)
                 for m in confirm(norm.text, rules, self.timeout, self.stats, role):
                     a, b = norm.span(m.start, m.end)
                     found.append(_Found(m.rule, start + a, start + b))
-            if self.neardup and (role is None or role in self.neardup.roles):
+            if self.neardup and normalized and (role is None or role in self.neardup.roles):
                 near = self.neardup.find(text, None if spots is None else [c for c, _ in spots], normalized)
                 found.extend(_Found(m.rule, m.start, m.end, "minhash", m.score, m.reference.id) for m in near)
             found = _resolve(found)
@@ -151,12 +155,16 @@ class Scanner:
             by_element[kh.element].append((kh.end, kh.keyword))
         return by_element
 
-    def _rules_for(self, keywords: set[int] | None, norm_text: str, role: str | None) -> list[Rule]:
-        """The rules a window must run: those of its keywords (all found in it, after a detector hit)."""
+    def _named(self, keywords: set[int] | None, norm_text: str) -> set[int]:
+        """A window's keywords: those the prefilter found, or after a detector hit those its normalised text holds."""
         if keywords is None or DETECTOR in keywords:
-            keywords = {i for i, k in enumerate(self.prefilter.keywords) if k in norm_text}
+            return (keywords or set()) - {DETECTOR} | self.prefilter.contained(norm_text)
+        return keywords
+
+    def _rules_for(self, keywords: set[int], norm_text: str, role: str | None) -> list[Rule]:
+        """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""
         rules = {id(r): r for k in sorted(keywords) for r in self.keyword_rules[k]}.values()
-        return [r for r in rules if role is None or role in r.roles]
+        return could_match(norm_text, [r for r in rules if role is None or role in r.roles])
 
     def _hit(self, f: _Found, text: str, source: str, row: int, doc_id, column: TextColumn, element: int) -> Hit:
         ctx = self.context_chars

@@ -1,0 +1,97 @@
+"""The literal gate never keeps a rule from a text it matches: a rule's regex matching implies its literals occur."""
+
+from __future__ import annotations
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner import load_packs
+from scanner.literals import could_match, required_literals
+from scanner.match import MatchStats, confirm
+from scanner.normalize import normalize
+from scanner.packs import Rule
+
+
+def needs(pattern: str) -> set[frozenset[str]]:
+    return set(required_literals(pattern))
+
+
+def met(pattern: str, text: str) -> bool:
+    needs = required_literals(pattern)
+    return needs is None or all(any(s in text for s in n) for n in needs)
+
+
+def test_literals_of_common_shapes():
+    assert needs("i am qwen") == {frozenset({"i am qwen"})}
+    assert needs(r"I\s+am\s+(?:Qwen|QwQ)") == {frozenset({"qwen", "qwq"}), frozenset({"am"}), frozenset({"i"})}
+    assert needs(r"(?:my name is|i'm) (?P<name>qwen)") == {frozenset({"my name is ", "i'm "}), frozenset({"qwen"})}
+    # Optional parts need nothing; a lookbehind's text is in the window too.
+    assert needs(r"(?:very\s+)?good") == {frozenset({"good"})}
+    assert frozenset({"you"}) in needs(r"(?<=you\s)are")
+    # A conditional takes one branch or the other; a conditional without `no` may take nothing.
+    assert needs(r"(?P<me>me\s)?(?(me)called|named)") == {frozenset({"called", "named"})}
+    assert needs(r"x(?P<a>y)?(?(a)zz)") == {frozenset({"x"})}
+
+
+def test_what_cannot_be_read_has_no_gate():
+    assert required_literals(r"(?:qwen){e<=1}") is None  # fuzzy matching: `re` would read literal braces
+    assert required_literals(r"[[:alpha:]]+qwen") is None  # a POSIX class `re` reads differently
+    assert required_literals(r"\X+") is None
+    assert required_literals(r".*") is None  # nothing required
+
+
+def test_repeated_group_names_and_properties_are_read():
+    pattern = r"(?P<n>qwen)\p{Han}+|(?P<n>通义)\s*(?:千问)"
+    assert needs(pattern) == {frozenset({"qwen", "千问"})}
+
+
+def test_could_match_keeps_rules_without_a_gate():
+    rules = [Rule("a", "f", "en", r"i am qwen", ("qwen",)), Rule("b", "f", "en", r"(?:q){e<=1}", ("q",))]
+    assert [r.id for r in could_match("hello qwen", rules)] == ["b"]
+    assert [r.id for r in could_match("so i am qwen.", rules)] == ["a", "b"]
+
+
+_PIECES = st.sampled_from(["a", "b", "ab", "Ba", "c", "x", "я", "Я", "通", "义", " ", "'"])
+_CLASSES = st.sampled_from(["[ab]", "[A-C]", "[^a]", r"\w", r"\s", ".", r"\d", "[яЯ]", r"\p{Han}"])
+_ATOMS = st.one_of(_PIECES.map(regex.escape), _CLASSES)
+
+
+@st.composite
+def patterns(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.integers(0, 6 if depth < 2 else 2))
+        if kind <= 2:
+            parts.append(draw(_ATOMS))
+        elif kind == 3:
+            parts.append("(?:" + "|".join(draw(st.lists(patterns(depth + 1), min_size=1, max_size=3))) + ")")
+        elif kind == 4:
+            parts.append(
+                "(?:" + draw(patterns(depth + 1)) + ")" + draw(st.sampled_from(["?", "*", "+", "{2}", "{1,3}"]))
+            )
+        elif kind == 5:
+            parts.append(draw(st.sampled_from(["(?=", "(?<=", "(?!", "(?<!"])) + draw(patterns(depth + 1)) + ")")
+        else:
+            parts.append("(?P<g>" + draw(patterns(depth + 1)) + ")?(?(g)" + draw(patterns(depth + 1)) + ")")
+    return "".join(parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(patterns(), st.text(alphabet="abcxyzя通义 '1", max_size=12))
+def test_a_match_always_meets_the_literals(pattern, text):
+    try:
+        compiled = regex.compile(pattern, regex.IGNORECASE | regex.V0)
+    except regex.error:
+        return
+    if compiled.search(text):
+        assert met(pattern, text), (pattern, text, required_literals(pattern))
+
+
+def test_every_pack_example_a_rule_matches_passes_its_gate():
+    packs = load_packs(["qwen"])
+    for rule in packs.rules:
+        for example in rule.examples.get("match", ()):
+            text = normalize(example).text
+            if not could_match(text, [rule]):
+                assert not confirm(text, [rule], 1.0, MatchStats()), (rule.id, example)
