@@ -208,6 +208,8 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
 
 def _check_fail_on(fail_on: tuple[str, ...], patterns: tuple[str, ...], families: tuple[str, ...] | None) -> None:
     """A --fail-on family the scan cannot find would pass every gate: refuse it before scanning."""
+    if not fail_on:
+        return  # nothing to check: loading the packs takes seconds
     scanned = families or load_packs(list(patterns) or None).families
     unknown = [f for f in fail_on if f not in scanned]
     if unknown:
