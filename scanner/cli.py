@@ -27,6 +27,23 @@ def _fail(e: ScannerError) -> None:
     sys.exit(EXIT_USAGE if isinstance(e, PackError) else EXIT_INPUT)
 
 
+def _input_options(command):
+    """How to read the inputs and which claims count, shared by `scan dataset` and `scan clean`."""
+    options = [
+        click.option("--text-field", multiple=True, help="Column to scan (repeatable; default: text, content, or chat columns)."),
+        click.option("--id-field", help="Column holding document ids (default: id, where present)."),
+        click.option("--split", help="Dataset split (Hugging Face datasets; default: train, or every split on disk)."),
+        click.option("--config", "config_name", help="Dataset configuration (Hugging Face hub datasets)."),
+        click.option("--format", "input_format", type=click.Choice(["parquet", "jsonl", "hf"]), help="Read inputs as this format."),
+        click.option("--families", help="Only these families, comma-separated."),
+        click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True),
+        click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _engine_options(command):
     """--engine and the Ray options, shared by `scan dataset` and `scan clean`."""
     options = [
@@ -78,18 +95,7 @@ def main() -> None:
 @click.option(
     "--output-dir", "-o", default="scan-out", show_default=True, help="Folder (or s3://, hf:// URL) for results."
 )
-@click.option(
-    "--text-field", multiple=True, help="Column to scan (repeatable; default: text, content, or chat columns)."
-)
-@click.option("--id-field", help="Column holding document ids (default: id, where present).")
-@click.option("--split", help="Dataset split (Hugging Face datasets; default: train, or every split on disk).")
-@click.option("--config", "config_name", help="Dataset configuration (Hugging Face hub datasets).")
-@click.option(
-    "--format", "input_format", type=click.Choice(["parquet", "jsonl", "hf"]), help="Read inputs as this format."
-)
-@click.option("--families", help="Only these families, comma-separated.")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True)
-@click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always).")
+@_input_options
 @click.option(
     "--context-chars",
     type=click.IntRange(0),
@@ -325,16 +331,7 @@ def baseline(out_dir, output) -> None:
     help="redact, chat data: remove the claim's exchange, or the whole conversation.",
 )
 @click.option("--patterns", "-p", multiple=True, help="Pack file, folder or bundled pack name (default: all).")
-@click.option("--text-field", multiple=True, help="Column to scan (repeatable; default as for `scan dataset`).")
-@click.option("--id-field", help="Column holding document ids (default: id, where present).")
-@click.option("--split", help="Dataset split (Hugging Face datasets).")
-@click.option("--config", "config_name", help="Dataset configuration (Hugging Face hub datasets).")
-@click.option(
-    "--format", "input_format", type=click.Choice(["parquet", "jsonl", "hf"]), help="Read inputs as this format."
-)
-@click.option("--families", help="Only these families, comma-separated.")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True)
-@click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always).")
+@_input_options
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True)
 @_engine_options
 @click.option("--batch-rows", type=click.IntRange(1), default=8192, show_default=True)
