@@ -229,7 +229,7 @@ def _vocabulary(lang: str, rng: np.random.Generator) -> list[str]:
         sylls = list(_KO_SYLLABLES)
         words = ["".join(rng.choice(sylls, rng.integers(1, 4))) for _ in range(3000)]
         return [w + rng.choice(_KO_PARTICLES) if rng.random() < 0.5 else w for w in dict.fromkeys(words)]
-    common = _WORDS[lang].split()
+    common = [w for w in _WORDS[lang].split() if len(w) > 1]  # drawn at random, "a o a" would read as spaced letters
     sylls = _SYLLABLES[lang].split()
     glue = " " if lang == "vi" else ""  # Vietnamese writes syllables apart
     made = [glue.join(rng.choice(sylls, rng.integers(2, 5))) for _ in range(4000)]

@@ -27,11 +27,12 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as C
     import sre_parse as parser
 
+from . import hsdb
 from .packs import Rule
 
 MAX_EXACT = 64  # strings an exact set may hold before it stops being tracked
 MAX_CLASS = 8  # characters a class may hold and still count as exact
-MAX_NEEDS = 4  # OR-sets kept per rule, the most selective
+MAX_NEEDS = 6  # OR-sets kept per rule, the most selective
 Needs = tuple[frozenset[str], ...]  # every one must be met: one of its literals occurs in the text
 
 # `regex` syntax that `re` does not read, rewritten to what `re` reads as "some characters":
@@ -237,6 +238,8 @@ def _item(op, arg) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
     if op in _REPEATS:
         low, high, body = arg
         exact, needs = _sequence(list(body))
+        if low == 0 and high == 1 and exact is not None:  # x? is "" or x: the run of literals goes on
+            return exact | {""}, ()
         if low == 0:
             return None, ()
         if low == high == 1:
@@ -278,19 +281,32 @@ def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str]
     return None, (frozenset().union(*picks),)
 
 
-def could_match(text: str, rules: Sequence[Rule]) -> list[Rule]:
-    """The rules whose literals all occur in case-folded `text` (rules without a gate always)."""
-    met: dict[frozenset[str], bool] = {}
-    out = []
-    for rule in rules:
-        needs = required_literals(rule.pattern)
-        if needs is None or all(_met(n, text, met) for n in needs):
-            out.append(rule)
-    return out
+class RuleGate:
+    """The rules of one keyword, with their literals in one hyperscan literal database.
 
+    A window is scanned once for every literal of every rule; a rule passes when each of its
+    OR-sets has a literal among those found.
+    """
 
-def _met(literals: frozenset[str], text: str, memo: dict[frozenset[str], bool]) -> bool:
-    found = memo.get(literals)
-    if found is None:
-        found = memo[literals] = any(s in text for s in literals)
-    return found
+    def __init__(self, rules: Sequence[Rule]):
+        self.rules = list(rules)
+        needs = [required_literals(r.pattern) for r in self.rules]
+        literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
+        index = {s: i for i, s in enumerate(literals)}
+        self._needs = [None if n is None else [frozenset(index[s] for s in a) for a in n] for n in needs]
+        self._db = None
+        if literals:
+            self._db, self._scratch = hsdb.load_database(hsdb.compile_database(literals, literal=True))
+
+    def select(self, text: str) -> list[Rule]:
+        """The rules whose literals all occur in case-folded `text` (rules without a gate always)."""
+        found: set[int] = set()
+        if self._db is not None and text:
+            self._db.scan(
+                text.encode(), match_event_handler=lambda i, _f, _t, _fl, _c: found.add(i), scratch=self._scratch
+            )
+        return [
+            rule
+            for rule, needs in zip(self.rules, self._needs)
+            if needs is None or all(not alternatives.isdisjoint(found) for alternatives in needs)
+        ]

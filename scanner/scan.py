@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .fields import FieldSpec, TextColumn, plan_fields, text_columns
 from .hits import Hit
-from .literals import could_match
+from .literals import RuleGate
 from .match import MatchStats, confirm
 from .neardup import NearDup, NearDupOptions
 from .normalize import normalize
@@ -86,6 +86,8 @@ class Scanner:
             for k in rule.keywords:
                 self.keyword_rules[index[k]].append(rule)
         self.prefilter = Prefilter(keywords)
+        self._gates: dict[tuple[str, ...], RuleGate] = {}
+        self._keyword_gates: dict[int, RuleGate] = {}
         self.stats = MatchStats()
 
     def scan_batch(
@@ -163,8 +165,18 @@ class Scanner:
 
     def _rules_for(self, keywords: set[int], norm_text: str, role: str | None) -> list[Rule]:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""
-        rules = {id(r): r for k in sorted(keywords) for r in self.keyword_rules[k]}.values()
-        return could_match(norm_text, [r for r in rules if role is None or role in r.roles])
+        rules = {id(r): r for k in sorted(keywords) for r in self._gate(k).select(norm_text)}.values()
+        return [r for r in rules if role is None or role in r.roles]
+
+    def _gate(self, keyword: int) -> RuleGate:
+        """The literal gate of a keyword's rules, built when the keyword is first found (shared by keywords
+        with the same rules: a family's names)."""
+        gate = self._keyword_gates.get(keyword)
+        if gate is None:
+            rules = self.keyword_rules[keyword]
+            key = tuple(r.id for r in rules)
+            gate = self._keyword_gates[keyword] = self._gates.get(key) or self._gates.setdefault(key, RuleGate(rules))
+        return gate
 
     def _hit(self, f: _Found, text: str, source: str, row: int, doc_id, column: TextColumn, element: int) -> Hit:
         ctx = self.context_chars

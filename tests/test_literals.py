@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner import load_packs
-from scanner.literals import could_match, required_literals
+from scanner.literals import RuleGate, required_literals
 from scanner.match import MatchStats, confirm
 from scanner.normalize import normalize
 from scanner.packs import Rule
@@ -46,10 +46,18 @@ def test_repeated_group_names_and_properties_are_read():
     assert needs(pattern) == {frozenset({"qwen", "千问"})}
 
 
-def test_could_match_keeps_rules_without_a_gate():
+def test_the_gate_keeps_rules_without_literals_and_those_whose_literals_occur():
     rules = [Rule("a", "f", "en", r"i am qwen", ("qwen",)), Rule("b", "f", "en", r"(?:q){e<=1}", ("q",))]
-    assert [r.id for r in could_match("hello qwen", rules)] == ["b"]
-    assert [r.id for r in could_match("so i am qwen.", rules)] == ["a", "b"]
+    gate = RuleGate(rules)
+    assert [r.id for r in gate.select("hello qwen")] == ["b"]
+    assert [r.id for r in gate.select("so i am qwen.")] == ["a", "b"]
+
+
+def test_the_gate_agrees_with_the_literals_of_each_rule():
+    rules = [r for r in load_packs(["qwen"]).rules if r.family == "qwen"]
+    gate = RuleGate(rules)
+    for text in ["我是通义千问，由阿里云开发", "i am qwen, made by alibaba cloud", "qwen2.5 was released", ""]:
+        assert gate.select(text) == [r for r in rules if met(r.pattern, text)]
 
 
 _PIECES = st.sampled_from(["a", "b", "ab", "Ba", "c", "x", "я", "Я", "通", "义", " ", "'"])
@@ -93,5 +101,5 @@ def test_every_pack_example_a_rule_matches_passes_its_gate():
     for rule in packs.rules:
         for example in rule.examples.get("match", ()):
             text = normalize(example).text
-            if not could_match(text, [rule]):
+            if not met(rule.pattern, text):
                 assert not confirm(text, [rule], 1.0, MatchStats()), (rule.id, example)
