@@ -236,12 +236,16 @@ def _examples(value: Any, where: str) -> dict[str, tuple[str, ...]]:
     return {k: _strings(value.get(k), where, f"examples.{k}") for k in ("match", "no_match")}
 
 
-def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
-    data = _read_yaml(path)
-    where = str(path)
-    unknown = set(data) - _PACK_KEYS
+def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> dict[str, Any]:
+    unknown = set(data) - allowed
     if unknown:
         raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    return data
+
+
+def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
+    where = str(path)
+    data = _check_keys(_read_yaml(path), _PACK_KEYS, where)
     family = data.get("family")
     if not isinstance(family, str) or not regex.fullmatch(r"[a-z][a-z0-9_]*", family):
         raise PackError(f"{where}: 'family' must be a lower-case identifier")
@@ -266,11 +270,8 @@ def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
 
 
 def _load_grammar(path: Path) -> Grammar:
-    data = _read_yaml(path)
     where = str(path)
-    unknown = set(data) - _GRAMMAR_KEYS
-    if unknown:
-        raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    data = _check_keys(_read_yaml(path), _GRAMMAR_KEYS, where)
     lang = data.get("lang")
     if not isinstance(lang, str):
         raise PackError(f"{where}: 'lang' is required")
@@ -375,9 +376,7 @@ def _build_rule(
     if not isinstance(rid, str) or not regex.fullmatch(r"[a-z0-9][a-z0-9_.\-]*", rid):
         raise PackError(f"{file}: every rule needs an 'id' of lower-case letters, digits, '-', '_' or '.'")
     where = f"{file}: rule {rid}"
-    unknown = set(spec) - _RULE_KEYS
-    if unknown:
-        raise PackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    _check_keys(spec, _RULE_KEYS, where)
     if not isinstance(spec.get("regex"), str) or not spec["regex"].strip():
         raise PackError(f"{where}: 'regex' is required")
     lang = lang or spec.get("lang")
