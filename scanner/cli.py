@@ -149,12 +149,22 @@ def main() -> None:
 @click.option(
     "--fail-on", multiple=True, metavar="FAMILY", help="Exit 1 when any document claims FAMILY (repeatable, or a,b)."
 )
+@click.option("--resume", is_flag=True, help="Continue an interrupted scan into the same --output-dir.")
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="Scan only the first N rows: a quick look.")
+@click.option(
+    "--sample",
+    type=click.FloatRange(0, 1, min_open=True),
+    metavar="FRACTION",
+    help="Scan a seeded random share of the rows: a quick look (the summary gives a 95% interval).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The seed of --sample.")
+@click.option("--profile", "profile_rules", is_flag=True, help="Count and time every rule; print the costliest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def dataset(paths, patterns, output_dir, text_field, id_field, split, config_name, input_format, families,
             min_severity, roles, context_chars, on_error, near_dup, references, minhash_threshold, num_perm, workers,
             engine, ray_address, ray_concurrency, batch_rows, report, sarif, baseline, ignore, fail_above, fail_on,
-            as_json, quiet) -> None:  # fmt: skip
+            resume, limit, sample, seed, profile_rules, as_json, quiet) -> None:  # fmt: skip
     """Scan Parquet, JSONL or Hugging Face datasets for self-introductions.
 
     \b
@@ -164,9 +174,12 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
       scan dataset allenai/c4 --config en --split validation
       scan dataset data/ -o out/ --report --fail-above 10     # CI: exit 1 above 10 per million
       scan dataset s3://bucket/crawl/ -o s3://bucket/scan/ --engine ray --ray-address auto
+      scan dataset huge/ -o out/ --sample 0.01 --profile   # a quick look: rate with a 95% interval, rule costs
+      scan dataset huge/ -o out/ --resume                  # after an interruption: go on where it stopped
     """
     from .outputs.baseline import Suppressions
     from .outputs.summary import format_table
+    from .profile import format_profile
     from .progress import Progress
     from .run import scan_dataset
 
@@ -182,6 +195,9 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
             batch_rows=batch_rows, on_error=on_error, split=split, config=config_name, format=input_format
         ),
         near_dup=NearDupOptions(tuple(references), minhash_threshold, num_perm) if near_dup or references else None,
+        sample=sample,
+        seed=seed,
+        profile=profile_rules,
     )
     fail_on = _csv(",".join(fail_on)) or ()
     ray = _ray(engine, ray_address, ray_concurrency, workers)
@@ -199,6 +215,9 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
                 progress=progress.update,
                 suppress=suppress,
                 reports=reports,
+                resume=resume,
+                limit=limit,
+                planned=progress.plan,
             )
     except ScannerError as e:
         _fail(e)
@@ -206,6 +225,8 @@ def dataset(paths, patterns, output_dir, text_field, id_field, split, config_nam
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
         click.echo(format_table(summary))
+        if profile_rules:
+            click.echo("\n" + format_profile(summary["profile"]))
         names = ["summary.json", "hits.jsonl", "hits.parquet"] + ["report.html", "report.md"] * report
         names += ["report.sarif"] * sarif
         click.echo(f"\nwrote {output_dir.rstrip('/')}/{{{','.join(names)}}}", err=True)

@@ -32,6 +32,7 @@ from .packs import Rule
 
 MAX_EXACT = 64  # strings an exact set may hold before it stops being tracked
 MAX_CLASS = 8  # characters a class may hold and still count as exact
+BRANCH_PICKS = 3  # OR-sets a branch yields, each from one need of every alternative
 MAX_NEEDS = 6  # OR-sets kept per rule, the most selective
 Needs = tuple[frozenset[str], ...]  # every one must be met: one of its literals occurs in the text
 
@@ -268,17 +269,19 @@ def _class(items) -> frozenset[str] | None:
 
 
 def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str], ...]]]):
-    """Alternatives: exact if all are; else one OR-set drawn from each, when each has one."""
+    """Alternatives: exact if all are; else OR-sets drawing one need from each, when each has one."""
     exacts = [e for e, _ in alternatives]
     if all(e is not None for e in exacts) and sum(len(e) for e in exacts) <= MAX_EXACT:
         return frozenset().union(*exacts), ()
-    picks = []
+    options = []
     for exact, needs in alternatives:
-        options = [n for n in (*needs, exact) if n and "" not in n]
-        if not options:
+        usable = sorted((n for n in (*needs, exact) if n and "" not in n), key=_selectivity, reverse=True)
+        if not usable:
             return None, ()
-        picks.append(max(options, key=_selectivity))
-    return None, (frozenset().union(*picks),)
+        options.append(usable)
+    # Any one need of each alternative, together, is a need of the branch: take the best, second best...
+    unions = {frozenset().union(*(o[min(i, len(o) - 1)] for o in options)) for i in range(BRANCH_PICKS)}
+    return None, tuple(unions)
 
 
 class RuleGate:

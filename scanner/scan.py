@@ -165,6 +165,8 @@ class Scanner:
 
     def _rules_for(self, keywords: set[int], norm_text: str, role: str | None) -> list[Rule]:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""
+        if self.stats.profile is not None:
+            self.stats.profile.sent({id(r): r for k in keywords for r in self.keyword_rules[k]}.values())
         rules = {id(r): r for k in sorted(keywords) for r in self._gate(k).select(norm_text)}.values()
         return [r for r in rules if role is None or role in r.roles]
 

@@ -12,6 +12,8 @@ from ..fields import FieldSpec, plan_fields
 from ..hits import Hit
 from ..match import MatchStats
 from ..neardup import NearDupOptions
+from ..profile import RuleProfile
+from ..sampling import sample_batch
 from ..scan import Scanner
 from ..sources import ReadOptions, WorkUnit
 
@@ -29,6 +31,9 @@ class ScanConfig:
     id_field: str | None = None
     read: ReadOptions = ReadOptions()
     near_dup: NearDupOptions | None = None  # None: regex rules only
+    sample: float | None = None  # scan this seeded share of rows (see sampling.py)
+    seed: int = 0
+    profile: bool = False  # count and time every rule (see profile.py)
 
     def scanner(self) -> Scanner:
         """A Scanner for this configuration."""
@@ -55,6 +60,8 @@ class UnitResult:
     skip_reasons: Counter = field(default_factory=Counter)
     bytes_scanned: int = 0
     rule_timeouts: int = 0
+    rows_not_sampled: int = 0
+    profile: dict | None = None  # RuleProfile.to_dict(), with --profile
 
 
 def plan_unit(schema: pa.Schema, config: ScanConfig, source: str) -> tuple[list[FieldSpec], str | None]:
@@ -76,15 +83,19 @@ def scan_unit(unit: WorkUnit, scanner: Scanner, config: ScanConfig) -> UnitResul
         return result
     specs, id_field = plan_unit(schema, config, unit.source)
     columns = list(dict.fromkeys([s.column for s in specs] + ([id_field] if id_field else [])))
-    scanner.stats = MatchStats()
+    scanner.stats = MatchStats(profile=RuleProfile() if config.profile else None)
     for batch in unit.batches(columns):
+        if config.sample is not None:
+            batch, left_out = sample_batch(batch, config.sample, config.seed)
+            result.rows_not_sampled += left_out
         result.hits.extend(
             scanner.scan_batch(batch.table, source=batch.source, rows=batch.rows, fields=specs, id_field=id_field)
         )
         result.rows_scanned += batch.table.num_rows
         result.rows_skipped += len(batch.skipped)
         result.skip_reasons.update(reason for _, reason in batch.skipped)
-    result.rows_read = result.rows_scanned + result.rows_skipped
+    result.rows_read = result.rows_scanned + result.rows_skipped + result.rows_not_sampled
     result.bytes_scanned = scanner.stats.bytes_scanned
     result.rule_timeouts = scanner.stats.timeouts
+    result.profile = scanner.stats.profile.to_dict() if scanner.stats.profile else None
     return result

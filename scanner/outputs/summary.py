@@ -22,6 +22,7 @@ class SummaryBuilder:
     skip_reasons: Counter = field(default_factory=Counter)
     bytes_scanned: int = 0
     rule_timeouts: int = 0
+    rows_not_sampled: int = 0  # rows a --sample did not draw
     hits: int = 0
     documents: set = field(default_factory=set)
     by_family: dict = field(default_factory=lambda: defaultdict(lambda: {"hits": 0, "documents": set()}))
@@ -42,6 +43,7 @@ class SummaryBuilder:
         self.skip_reasons.update(result.skip_reasons)
         self.bytes_scanned += result.bytes_scanned
         self.rule_timeouts += result.rule_timeouts
+        self.rows_not_sampled += result.rows_not_sampled
         source = self.by_source.setdefault(result.source, {"rows": 0, "hits": 0, "documents": set()})
         source["rows"] += result.rows_read
         self.scanned_by_source[result.source] += result.rows_scanned
@@ -70,6 +72,7 @@ class SummaryBuilder:
             "rows_read": self.rows_read,
             "rows_scanned": self.rows_scanned,
             "rows_skipped": self.rows_skipped,
+            "rows_not_sampled": self.rows_not_sampled,
             "skip_reasons": dict(self.skip_reasons.most_common()),
             "bytes_scanned": self.bytes_scanned,
             "documents_with_hits": docs,
@@ -119,6 +122,9 @@ def format_table(summary: dict) -> str:
         f"   ({summary['contaminated_per_million']:,.1f} per million)",
         f"hits           {summary['hits']:>12,}",
     ]
+    if summary.get("estimate"):
+        low, high = summary["estimate"]["ci95_per_million"]
+        lines.append(f"estimate       {low:>12,.1f} to {high:,.1f} per million in the whole corpus (95% interval)")
     if summary["by_family"]:
         lines.append("")
         lines.append(f"{'family':<14}{'hits':>10}{'docs':>10}")
