@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 
@@ -287,8 +288,9 @@ def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str]
 class RuleGate:
     """The rules of one keyword, with their literals in one hyperscan literal database.
 
-    A window is scanned once for every literal of every rule; a rule passes when each of its
-    OR-sets has a literal among those found.
+    A window is scanned once for every literal of every rule. Each rule is filed under the
+    literals of its most selective OR-set, so a window reaches only the rules filed under a
+    literal it holds; a rule passes when each of its other OR-sets has a literal found too.
     """
 
     def __init__(self, rules: Sequence[Rule]):
@@ -297,6 +299,11 @@ class RuleGate:
         literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
         index = {s: i for i, s in enumerate(literals)}
         self._needs = [None if n is None else [frozenset(index[s] for s in a) for a in n] for n in needs]
+        self._always = {i for i, n in enumerate(self._needs) if n is None}
+        self._filed: dict[int, list[int]] = defaultdict(list)
+        for i, n in enumerate(self._needs):
+            for literal in n[0] if n else ():
+                self._filed[literal].append(i)
         self._db = None
         if literals:
             self._db, self._scratch = hsdb.load_database(hsdb.compile_database(literals, literal=True))
@@ -308,8 +315,11 @@ class RuleGate:
             self._db.scan(
                 text.encode(), match_event_handler=lambda i, _f, _t, _fl, _c: found.add(i), scratch=self._scratch
             )
+        reached = set(self._always)
+        for literal in found:
+            reached.update(self._filed.get(literal, ()))
         return [
-            rule
-            for rule, needs in zip(self.rules, self._needs)
-            if needs is None or all(not alternatives.isdisjoint(found) for alternatives in needs)
+            self.rules[i]
+            for i in sorted(reached)
+            if i in self._always or all(not alternatives.isdisjoint(found) for alternatives in self._needs[i][1:])
         ]
