@@ -2,12 +2,16 @@
 
 Compiling a few thousand multilingual keyword patterns takes seconds; loading
 a serialised database takes milliseconds. The cache key is the patterns, the
-flags and the hyperscan version, so a changed pack compiles anew. Set
-SCANNER_CACHE_DIR to move the cache, or to an empty string to disable it.
+flags and the hyperscan version, so a changed pack compiles anew. Every pack
+edit leaves a stale database behind, so the cache keeps the most recently used
+ones up to CACHE_BYTES and deletes the rest. Plain-string databases compile in
+milliseconds and are not cached. Set SCANNER_CACHE_DIR to move the cache (CI:
+to a folder kept between runs), or to an empty string to disable it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -17,6 +21,7 @@ from pathlib import Path
 import hyperscan
 
 FLAGS = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_DOTALL
+CACHE_BYTES = 256 * 2**20  # about forty full pack sets
 
 
 def cache_dir() -> Path | None:
@@ -32,15 +37,19 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes
     """A serialised block-mode database for the patterns (pattern i reports id i).
 
     `literal`: the patterns are plain strings, each reported once per scan (hyperscan's
-    literal compiler: thousands of strings in milliseconds).
+    literal compiler: thousands of strings in milliseconds, so not cached).
     """
     flags = hyperscan.HS_FLAG_SINGLEMATCH if literal else FLAGS
-    key = [hyperscan.__version__, str(flags), f"literal={literal}", *patterns]
-    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()
-    folder = cache_dir()
+    digest = hashlib.sha256("\0".join([hyperscan.__version__, str(flags), *patterns]).encode()).hexdigest()
+    folder = None if literal else cache_dir()
     path = folder / f"{digest}.hsdb" if folder else None
-    if path is not None and path.exists():
-        return path.read_bytes()
+    if path is not None:
+        try:
+            data = path.read_bytes()
+            _touch(path)
+            return data
+        except OSError:
+            pass  # not cached yet (or pruned by another process a moment ago)
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(
         expressions=[p.encode() for p in patterns],
@@ -52,6 +61,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes
     data = hyperscan.dumpb(db)
     if path is not None:
         _write_atomically(path, data)
+        prune(path.parent)
     return data
 
 
@@ -59,6 +69,24 @@ def load_database(data: bytes) -> tuple[hyperscan.Database, hyperscan.Scratch]:
     """A database and its scratch space from serialised bytes."""
     db = hyperscan.loadb(data, mode=hyperscan.HS_MODE_BLOCK)
     return db, hyperscan.Scratch(db)
+
+
+def prune(folder: Path, keep_bytes: int = CACHE_BYTES) -> None:
+    """Delete the least recently used databases beyond `keep_bytes`."""
+    try:
+        entries = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in folder.glob("*.hsdb")), reverse=True)
+    except OSError:
+        return  # another process pruned a file while we looked: the next compile prunes again
+    total = 0
+    for _, size, path in entries:
+        total += size
+        if total > keep_bytes:
+            path.unlink(missing_ok=True)
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
