@@ -10,7 +10,9 @@ run (nor compiled). A pattern is read the first time a window asks for its
 rule: most rules never are. A pattern that cannot be read this way (backreferences,
 `regex`-only syntax, fuzzy matching) has no gate: it always runs.
 
-Windows are normalised, hence case folded: literals are folded too.
+Windows are normalised, hence case folded, and every space in them is " ":
+literals are folded too, `\\s+` reads as one space, and literals are looked for in
+the window with its runs of spaces collapsed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _REWRITE = re.compile(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|[mM])|\\.|\(\?P?<[A-Za-z
 _ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 _ATOMIC = getattr(C, "ATOMIC_GROUP", object())  # (?>...): Python 3.11+
 PLACEHOLDER = 0xF0000  # private-use characters standing for named groups while a skeleton is parsed
+_SPACES = re.compile(" {2,}")
 _PRIVATE = re.compile("[\U000f0000-\U000fffff]")
 _CONDITIONAL = re.compile(r"\(\?\(\w+\)")
 _GROUP_START = re.compile(r"\(\?P?<[A-Za-z_]\w*>")
@@ -59,8 +62,19 @@ def required_literals(pattern: str) -> Needs | None:
         return None
     if exact is not None:
         needs = (*needs, exact)
-    kept = sorted({n for n in needs if n and "" not in n}, key=_selectivity, reverse=True)
+    collapsed = {_shortest(frozenset(collapse_spaces(s) for s in n)) for n in needs if n and "" not in n}
+    kept = sorted((n for n in collapsed if n != {" "}), key=_selectivity, reverse=True)
     return tuple(kept[:MAX_NEEDS]) or None
+
+
+def _shortest(literals: frozenset[str]) -> frozenset[str]:
+    """An OR-set without the literals that hold another of its literals (that one occurs wherever they do)."""
+    return frozenset(s for s in literals if not any(t != s and t in s for t in literals))
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of spaces as one: what literals are looked for in (`\\s+` reads as one space)."""
+    return _SPACES.sub(" ", text)
 
 
 @cache
@@ -186,6 +200,12 @@ def _rewrite(m: re.Match) -> str:
     return token
 
 
+def _branch_pick(literals: frozenset[str]) -> tuple[bool, int, int]:
+    """Which need of an alternative to draw first: not a named group's (the names are the keywords that sent
+    the window here, so they are always present), then the most selective."""
+    return not any(len(s) == 1 and _is_placeholder(ord(s)) for s in literals), *_selectivity(literals)
+
+
 def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
     return min(len(s) for s in literals), -len(literals)
 
@@ -231,6 +251,8 @@ def _item(op, arg) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
         return frozenset({""}), needs + ((exact,) if exact is not None else ())
     if op in _ZERO_WIDTH:
         return frozenset({""}), ()
+    if op is C.IN and arg == [(C.CATEGORY, C.CATEGORY_SPACE)]:
+        return frozenset({" "}), ()  # \s: in normalised text every space is " "
     if op is C.IN:
         return _class(arg), ()
     if op is C.SUBPATTERN:
@@ -240,6 +262,8 @@ def _item(op, arg) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
     if op in _REPEATS:
         low, high, body = arg
         exact, needs = _sequence(list(body))
+        if exact == {" "}:  # \s+ and \s*: one space or none, in text whose runs of spaces are collapsed
+            return frozenset({" "} if low else {"", " "}), ()
         if low == 0 and high == 1 and exact is not None:  # x? is "" or x: the run of literals goes on
             return exact | {""}, ()
         if low == 0:
@@ -276,7 +300,7 @@ def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str]
         return frozenset().union(*exacts), ()
     options = []
     for exact, needs in alternatives:
-        usable = sorted((n for n in (*needs, exact) if n and "" not in n), key=_selectivity, reverse=True)
+        usable = sorted((n for n in (*needs, exact) if n and "" not in n), key=_branch_pick, reverse=True)
         if not usable:
             return None, ()
         options.append(usable)
@@ -309,11 +333,13 @@ class RuleGate:
             self._db, self._scratch = hsdb.load_database(hsdb.compile_database(literals, literal=True))
 
     def select(self, text: str) -> list[Rule]:
-        """The rules whose literals all occur in case-folded `text` (rules without a gate always)."""
+        """The rules whose literals all occur in normalised `text` (rules without a gate always)."""
         found: set[int] = set()
         if self._db is not None and text:
             self._db.scan(
-                text.encode(), match_event_handler=lambda i, _f, _t, _fl, _c: found.add(i), scratch=self._scratch
+                collapse_spaces(text).encode(),
+                match_event_handler=lambda i, _f, _t, _fl, _c: found.add(i),
+                scratch=self._scratch,
             )
         reached = set(self._always)
         for literal in found:
