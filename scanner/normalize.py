@@ -13,7 +13,9 @@ original offsets.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -149,8 +151,8 @@ def fold(ch: str) -> str:
 
 
 @cache
-def _tables() -> tuple[dict[int, str], regex.Pattern]:
-    """The fold of every BMP character that changes, and a pattern of what needs the slow path."""
+def _tables() -> tuple[dict[int, str], Callable[[str], bool]]:
+    """The fold of every BMP character that changes, and the test of what needs the slow path."""
     folds: dict[int, str] = {}
     irregular = []
     for cp in range(0x10000):
@@ -162,22 +164,53 @@ def _tables() -> tuple[dict[int, str], regex.Pattern]:
             folds[cp] = folded
             if len(folded) != 1:
                 irregular.append(ch)
-    specials = regex.escape(DROPPED + "".join(irregular), special_only=True)
-    needs_slow = regex.compile(
-        rf"[{specials}]|[&\\<]|[{_CJK}]\s+[{_CJK}]"
-        r"|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])"
-        r"|\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}"
-        r"|(?<![\p{L}\p{N}])\p{Latin}\s\p{Latin}\s\p{Latin}(?![\p{L}\p{N}])"
-        r"|[\U00010000-\U0010FFFF]"
-        r"|\p{Latin}[\u0300-\u036f]"
-    )
-    return folds, needs_slow
+    return folds, _slow_test(re.escape(DROPPED + "".join(irregular)))
+
+
+def _slow_test(specials: str) -> Callable[[str], bool]:
+    """Whether text holds anything the fast path (one `str.translate`) would get wrong.
+
+    These are `re` patterns over character classes read from `regex`'s Unicode
+    properties: ten times faster than the same test in `regex`, and it runs on
+    every window. Each part is tried only when a cheap check says it could match.
+    """
+    latin, other, word = _bmp_class(r"\p{Latin}"), _bmp_class(r"[\p{Cyrillic}\p{Greek}]"), _bmp_class(r"[\p{L}\p{N}]")
+    cjk, space = _bmp_class(rf"[{_CJK}]"), _bmp_class(r"\s")
+    marks = re.compile(rf"[{specials}&\\<\U00010000-\U0010FFFF]").search
+    edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
+    spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search
+    cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
+    has_other = re.compile(rf"[{other}\u0300-\u036f]").search
+    mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
+
+    def needs_slow(text: str) -> bool:
+        if marks(text) or ("_" in text and edge_underscore(text)) or spaced(text):
+            return True
+        if text.isascii():
+            return False
+        return bool(cjk_gap(text) or (has_other(text) and mixed(text)))
+
+    return needs_slow
+
+
+def _bmp_class(prop: str) -> str:
+    """The BMP characters `regex` pattern `prop` matches, as the inside of an `re` character class."""
+    test = regex.compile(prop).match
+    runs: list[list[int]] = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000 or not test(chr(cp)):
+            continue
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in runs)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise text for matching, keeping a map to original offsets."""
     table, needs_slow = _tables()
-    if not needs_slow.search(text):
+    if not needs_slow(text):
         return Normalized(text.translate(table), None, None)
     chars, starts, ends = _decode(text, table)
     _compose_accents(chars, starts, ends)
