@@ -180,6 +180,7 @@ class NearDup:
         if pieces:
             for keys, owner in zip(self.index.keys(signatures(pieces, num_perm)), owners):
                 self.index.insert(keys, owner)
+        self.postings = _Postings(self.entries, threshold)
         self.anchors = _anchors(list(texts), set(keywords))
 
     @classmethod
@@ -221,6 +222,8 @@ class NearDup:
             groups = [(s, e, None, ps) for s, e, ps in _groups(spots, len(text))]
         matches = []
         for start, end, norm, near in groups:
+            if norm is not None and not self.postings.may_match(norm.text):
+                continue
             region = _Region(text, start, end, norm)
             if near is None:
                 near = [region.original(int(s), int(s) + 1)[0] for s in region.bounds[:, 0]]
@@ -264,6 +267,39 @@ class NearDup:
                     start, end = _snap(text, *region.original(best[0], best[1]))
                     out.append(NearMatch(entry.ref, start, end, round(score, 4), best[2]))
         return out
+
+
+class _Postings:
+    """Which references hold each shingle: a window holding fewer than `threshold` of every reference's
+    shingles cannot be a near copy of any, and is passed over before sentences, signatures and LSH."""
+
+    def __init__(self, entries: Sequence[_Entry], threshold: float):
+        hashes = np.concatenate([e.shingles for e in entries]) if entries else np.zeros(0, np.uint64)
+        owners = np.concatenate([np.full(len(e.shingles), i) for i, e in enumerate(entries)]) if entries else []
+        order = np.argsort(hashes, kind="stable")
+        self.shingles, first, counts = np.unique(hashes[order], return_index=True, return_counts=True)
+        self.first, self.counts, self.owners = first, counts, np.asarray(owners, np.int64)[order]
+        self.need = np.array([threshold * len(e.shingles) for e in entries]) - 1e-9
+        self.least = self.need.min() if entries else 0.0
+
+    def may_match(self, text: str) -> bool:
+        """Whether `text` holds `threshold` of some reference's shingles (counted anywhere in it)."""
+        held = self.held(text)
+        return held is not None and bool((held >= self.need).any())
+
+    def held(self, text: str) -> np.ndarray | None:
+        """How many of each reference's shingles `text` holds; None when too few to matter to any."""
+        hashes = np.unique(shingle_hashes(text))
+        at = np.minimum(np.searchsorted(self.shingles, hashes), max(len(self.shingles) - 1, 0))
+        at = at[self.shingles[at] == hashes] if len(self.shingles) else at[:0]
+        if not len(at) or len(at) < self.least:
+            return None
+        # The owners of every held shingle, as one index array: each run starts at first[at[i]].
+        counts, first = self.counts[at], self.first[at]
+        steps = np.ones(int(counts.sum()), np.int64)
+        steps[0] = first[0]
+        steps[np.cumsum(counts)[:-1]] = first[1:] - (first[:-1] + counts[:-1] - 1)
+        return np.bincount(self.owners[np.cumsum(steps)], minlength=len(self.need))
 
 
 def _pieces(norm: str) -> list[tuple[int, int]]:
