@@ -1,4 +1,4 @@
-"""Hyperscan databases compiled once per pattern set and kept in a disk cache.
+"""Hyperscan databases (and other costly derived bytes) built once and kept in a disk cache.
 
 Compiling a few thousand multilingual keyword patterns takes seconds; loading
 a serialised database takes milliseconds. The cache key is the patterns, the
@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import hyperscan
@@ -40,8 +40,25 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes
     literal compiler: thousands of strings in milliseconds, so not cached).
     """
     flags = hyperscan.HS_FLAG_SINGLEMATCH if literal else FLAGS
-    digest = hashlib.sha256("\0".join([hyperscan.__version__, str(flags), *patterns]).encode()).hexdigest()
-    folder = None if literal else cache_dir()
+
+    def build() -> bytes:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(
+            expressions=[p.encode() for p in patterns],
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[flags] * len(patterns),
+            literal=literal,
+        )
+        return hyperscan.dumpb(db)
+
+    return build() if literal else cached([hyperscan.__version__, str(flags), *patterns], build)
+
+
+def cached(key: Sequence[str], build: Callable[[], bytes]) -> bytes:
+    """The bytes `build` makes for `key`, from the disk cache when an earlier process made them."""
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()
+    folder = cache_dir()
     path = folder / f"{digest}.hsdb" if folder else None
     if path is not None:
         try:
@@ -50,15 +67,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes
             return data
         except OSError:
             pass  # not cached yet (or pruned by another process a moment ago)
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[p.encode() for p in patterns],
-        ids=list(range(len(patterns))),
-        elements=len(patterns),
-        flags=[flags] * len(patterns),
-        literal=literal,
-    )
-    data = hyperscan.dumpb(db)
+    data = build()
     if path is not None:
         _write_atomically(path, data)
         prune(path.parent)

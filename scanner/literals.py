@@ -17,6 +17,7 @@ the window with its runs of spaces collapsed.
 
 from __future__ import annotations
 
+import pickle
 import re
 import warnings
 from collections import defaultdict
@@ -69,7 +70,11 @@ def required_literals(pattern: str) -> Needs | None:
 
 def _shortest(literals: frozenset[str]) -> frozenset[str]:
     """An OR-set without the literals that hold another of its literals (that one occurs wherever they do)."""
-    return frozenset(s for s in literals if not any(t != s and t in s for t in literals))
+    kept: list[str] = []
+    for s in sorted(literals, key=len):  # a literal holding a dropped one holds a kept one too
+        if not any(t in s for t in kept):
+            kept.append(s)
+    return frozenset(kept)
 
 
 def collapse_spaces(text: str) -> str:
@@ -319,7 +324,8 @@ class RuleGate:
 
     def __init__(self, rules: Sequence[Rule]):
         self.rules = list(rules)
-        needs = [required_literals(r.pattern) for r in self.rules]
+        patterns = [r.pattern for r in self.rules]
+        needs, data = pickle.loads(hsdb.cached(["gate", *patterns], lambda: _gate_data(patterns)))
         literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
         index = {s: i for i, s in enumerate(literals)}
         self._needs = [None if n is None else [frozenset(index[s] for s in a) for a in n] for n in needs]
@@ -329,8 +335,8 @@ class RuleGate:
             for literal in n[0] if n else ():
                 self._filed[literal].append(i)
         self._db = None
-        if literals:
-            self._db, self._scratch = hsdb.load_database(hsdb.compile_database(literals, literal=True))
+        if data is not None:
+            self._db, self._scratch = hsdb.load_database(data)
 
     def select(self, text: str) -> list[Rule]:
         """The rules whose literals all occur in normalised `text` (rules without a gate always)."""
@@ -349,3 +355,11 @@ class RuleGate:
             for i in sorted(reached)
             if i in self._always or all(not alternatives.isdisjoint(found) for alternatives in self._needs[i][1:])
         ]
+
+
+def _gate_data(patterns: list[str]) -> bytes:
+    """What a gate is built from, as bytes for the disk cache: each pattern's needs and their literals' database
+    (reading a few hundred patterns and compiling their literals costs seconds; loading, milliseconds)."""
+    needs = [required_literals(p) for p in patterns]
+    literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
+    return pickle.dumps((needs, hsdb.compile_database(literals, literal=True) if literals else None))

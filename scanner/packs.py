@@ -298,7 +298,7 @@ def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = ()) -> str:
     alternative won ("文心一言" is not the ambiguous "文心").
     """
     parts = []
-    for name in sorted(set(names) | set(marked), key=len, reverse=True):
+    for name in sorted(set(names) | set(marked), key=lambda n: (-len(n), n)):
         tokens = regex.split(r"[\s\-·・]+", name)
         body = r"[\s\-·・.]*".join(regex.escape(t) for t in tokens if t)
         if name in marked:
