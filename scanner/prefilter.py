@@ -31,6 +31,7 @@ import regex
 from . import hsdb, normalize
 
 SHORT_KEYWORD = 4  # Latin keywords this short must end at a word boundary too
+EDGE = 80  # characters at an element's edge scanned again on their own: more than any keyword spans
 _FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -61,17 +62,33 @@ class KeywordHit:
     keyword: int
 
 
-def _char_class(c: str) -> str:
+def _forms(c: str) -> list[str]:
+    """The characters a keyword character may be written as: case, traditional forms, curly apostrophes, wide digits."""
     forms = {c, c.upper(), c.lower()}
     if "\u3400" <= c < "\ua000":
         forms |= normalize.traditional_forms(c)
     if c == "'":
         forms |= {"\u2019", "\u2018", "\u02bc"}
     forms |= {w for w, d in _FULL_WIDTH_DIGITS.items() if d == c}
-    forms = sorted(f for f in forms if len(f) == 1)
+    return sorted(f for f in forms if len(f) == 1)
+
+
+def _char_class(c: str) -> str:
+    forms = _forms(c)
     if len(forms) == 1 and c.isascii() and c.isalnum():
         return c
     return "[" + "".join(f"\\x{{{ord(f):x}}}" for f in forms) + "]"
+
+
+def _least_bytes(keyword: str) -> int:
+    """The fewest UTF-8 bytes a match of the keyword's pattern ends with, boundaries aside."""
+    words = keyword.split()
+    return sum(min(len(f.encode()) for f in _forms(c)) for w in words for c in w) + len(words) - 1
+
+
+def _right_bounded(keyword: str) -> bool:
+    """Whether the keyword's pattern ends with a boundary that takes the character after it (see keyword_pattern)."""
+    return len(keyword) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha()
 
 
 def detectors(keywords: Sequence[str]) -> list[str]:
@@ -135,31 +152,60 @@ def keyword_pattern(keyword: str) -> str:
     body = r"\s+".join(word(w) for w in keyword.split())
     if keyword[:1].isascii() and keyword[:1].isalpha():
         body = "(?:^|[^a-zA-Z])" + body
-    if len(keyword) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha():
-        body += "(?:[^a-zA-Z]|$)"
+    if _right_bounded(keyword):
+        body += "(?:[^a-zA-Z]|\\z)"
     return body
 
 
+def _literal_led(detector: str) -> bool:
+    """A detector that starts with a literal (`&`, `\\u`): beside the keywords in hyperscan it costs nearly nothing."""
+    return detector.startswith(("&", "\\\\"))
+
+
+def _for_re2(pattern: str) -> str:
+    """A detector in RE2 syntax: hyperscan's `\\s` (as PCRE's) includes the vertical tab, RE2's does not."""
+    return pattern.replace(r"\s", r"[\t\n\x0b\x0c\r ]")
+
+
 class Prefilter:
-    """Finds keyword and obfuscation hits in a string column with one hyperscan scan."""
+    """Finds keyword and obfuscation hits in a string column.
+
+    Keywords, and detectors that start with a literal, are one hyperscan scan of the
+    column's data buffer as it is: its strings back to back, not copied. A match that
+    reaches back into the string before is dropped (it is shorter in its own string
+    than the keyword can be), and the strings whose edge letter touches a letter of
+    their neighbour are scanned again at that edge, on their own, where a word boundary
+    decides a keyword. Detectors that start with a character class (a Latin letter
+    beside a Cyrillic one, compatibility forms, spaced letters) would slow the scan
+    threefold; instead RE2 (pyarrow) picks the elements where one of them matches, at
+    its DFA speed, and hyperscan finds where in those few elements.
+    """
 
     def __init__(self, keywords: Sequence[str]):
         self.keywords = list(keywords)
-        patterns = [keyword_pattern(k) for k in self.keywords] + detectors(self.keywords)
-        self._data = hsdb.compile_database(patterns)
+        found = detectors(self.keywords)
+        self._led, self._classed = [d for d in found if _literal_led(d)], [d for d in found if not _literal_led(d)]
+        self._data = hsdb.compile_database([keyword_pattern(k) for k in self.keywords] + self._led)
+        self._classed_data = hsdb.compile_database(self._classed)
         self._literal_data = hsdb.compile_database(self.keywords, literal=True) if self.keywords else None
         self._load()
 
     def _load(self) -> None:
         self._db, self._scratch = hsdb.load_database(self._data)
+        self._classed_db, self._classed_scratch = hsdb.load_database(self._classed_data)
+        self._marks = "|".join(f"(?:{_for_re2(d)})" for d in self._classed)
+        detectors = len(self._led)
+        self._least = np.array([_least_bytes(k) for k in self.keywords] + [1] * detectors, np.int64)
+        self._bounded = np.array([_right_bounded(k) for k in self.keywords] + [False] * detectors)
         if self._literal_data is not None:
             self._literal_db, self._literal_scratch = hsdb.load_database(self._literal_data)
 
     def __getstate__(self) -> dict:
-        return {"keywords": self.keywords, "data": self._data, "literal_data": self._literal_data}
+        names = ("keywords", "_led", "_classed", "_data", "_classed_data", "_literal_data")
+        return {name: getattr(self, name) for name in names}
 
     def __setstate__(self, state: dict) -> None:
-        self.keywords, self._data, self._literal_data = state["keywords"], state["data"], state["literal_data"]
+        self.__dict__.update(state)
         self._load()
 
     def contained(self, text: str) -> set[int]:
@@ -180,24 +226,80 @@ class Prefilter:
         if column.null_count:
             column = pc.fill_null(column, "")
         if pa.types.is_large_string(column.type):
-            column = column.cast(pa.string())  # binary_join has no large_string kernel; a batch is far below 2 GB
-        joined = pc.binary_join(pa.ListArray.from_arrays([0, len(column)], column), "\n")[0]
-        lengths = pc.binary_length(column).to_numpy(zero_copy_only=False).astype(np.int64)
-        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+            column = column.cast(pa.string())  # one offsets layout below; a batch is far below 2 GB
+        offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset : column.offset + len(column) + 1]
+        offsets = offsets.astype(np.int64)
+        if offsets[-1] == offsets[0]:
+            return []
+        data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+        offsets -= offsets[0]
+        hits = set(self._located(self._raw(data), data, offsets))
+        heads, tails = _glued(data, offsets)
+        hits.update(self._edge_hits(column, heads, offsets, head=True))
+        hits.update(self._edge_hits(column, tails, offsets, head=False))
+        hits.update(self._classed_hits(column, data, offsets))
+        return [KeywordHit(*h) for h in sorted(hits)]
+
+    def _raw(self, data: np.ndarray) -> np.ndarray:
+        """(pattern id, end) of every match of the main database in a buffer."""
         raw: list[tuple[int, int]] = []
         self._db.scan(
-            memoryview(joined.as_buffer()),
-            match_event_handler=lambda kid, _frm, to, _f, _c: raw.append((kid, to)),
-            scratch=self._scratch,
+            data, match_event_handler=lambda kid, _f, to, _fl, _c: raw.append((kid, to)), scratch=self._scratch
         )
-        if not raw:
-            return []
-        found = np.array(raw, dtype=np.int64)
-        # The last byte decides the element: a boundary matched after the keyword
-        # may be the newline that ends it.
-        elements = np.searchsorted(starts, found[:, 1] - 1, side="right") - 1
-        ends = np.minimum(found[:, 1] - starts[elements], lengths[elements])
+        return np.array(raw, dtype=np.int64).reshape(-1, 2)
+
+    def _located(self, found: np.ndarray, data: np.ndarray, starts: np.ndarray) -> list[tuple[int, int, int]]:
+        """(element, byte end inside it, keyword) of matches in a buffer of elements beginning at `starts`,
+        less those that began in an element before the one they end in."""
+        kid, to = found[:, 0], found[:, 1]
+        # A short keyword's closing boundary took the character after it, unless the buffer ended.
+        took = self._bounded[kid] & ((to < len(data)) | ~_is_letter(data[to - 1]))
+        end = to - took
+        last = len(data) - 1
+        for _ in range(3):  # back to the first byte of the character it took
+            end -= took & (data[np.minimum(end, last)] & 0xC0 == 0x80)
+        elements = np.searchsorted(starts, end - 1, side="right") - 1
+        inside = end - starts[elements]
+        keep = inside >= self._least[kid]
         n = len(self.keywords)
-        return [
-            KeywordHit(int(e), int(x), int(k) if k < n else DETECTOR) for e, x, k in zip(elements, ends, found[:, 0])
-        ]
+        ids = [k if k < n else DETECTOR for k in kid[keep].tolist()]
+        return list(zip(elements[keep].tolist(), inside[keep].tolist(), ids))
+
+    def _edge_hits(self, column: pa.Array, elements: np.ndarray, offsets: np.ndarray, head: bool) -> list[tuple]:
+        """Hits in the first (or last) EDGE characters of some elements, each edge scanned on its own."""
+        if not len(elements):
+            return []
+        edges = pc.utf8_slice_codeunits(column.take(pa.array(elements)), 0 if head else -EDGE, EDGE if head else None)
+        lengths = pc.binary_length(edges).to_numpy(zero_copy_only=False).astype(np.int64)
+        shift = 0 if head else offsets[elements + 1] - offsets[elements] - lengths
+        joined = np.frombuffer(
+            pc.binary_join(pa.ListArray.from_arrays([0, len(edges)], edges), "\n")[0].as_buffer(), np.uint8
+        )
+        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        found = self._located(self._raw(joined), joined, starts)
+        return [(int(elements[e]), int(end + (0 if head else shift[e])), k) for e, end, k in found]
+
+    def _classed_hits(self, column: pa.Array, data: np.ndarray, offsets: np.ndarray) -> list[tuple]:
+        """Detector hits of the class-led detectors: RE2 picks the elements, hyperscan the places in them."""
+        marked = pc.match_substring_regex(column, self._marks).to_numpy(zero_copy_only=False)
+        out: list[tuple] = []
+        for element in np.flatnonzero(marked).tolist():
+            self._classed_db.scan(
+                data[offsets[element] : offsets[element + 1]],
+                match_event_handler=lambda _id, _frm, to, _f, element: out.append((element, to, DETECTOR)),
+                context=element,
+                scratch=self._classed_scratch,
+            )
+        return out
+
+
+def _is_letter(byte: np.ndarray) -> np.ndarray:
+    folded = byte | 0x20
+    return (folded >= ord("a")) & (folded <= ord("z"))
+
+
+def _glued(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Elements whose first letter follows a letter in the buffer, and those whose last letter precedes one."""
+    full = np.flatnonzero(np.diff(offsets))
+    touching = _is_letter(data[offsets[full[1:]]]) & _is_letter(data[offsets[full[:-1] + 1] - 1])
+    return full[1:][touching], full[:-1][touching]

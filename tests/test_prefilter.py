@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import pyarrow as pa
 import pytest
 
@@ -135,6 +136,19 @@ def test_keywords_at_element_boundaries(column):
         for end in ends:
             assert 0 < end <= len(data)
             assert b"qwen" in data[max(0, end - 5) : end]
+
+
+def test_a_batch_finds_what_each_element_alone_finds():
+    # Strings lie back to back in the scanned buffer: a letter ending one must not hide a keyword
+    # starting the next, nor a keyword's boundary read into its neighbour, nor a match span two.
+    rng = random.Random(7)
+    pieces = ["qwen", "Qwen", "xqwen", "qwenx", "通义", "千问", "通义千问", "glm", "a", "b", ".", " ", "\n", "é", "ChatGPT"]
+    prefilter = Prefilter(["qwen", "通义千问", "glm", "chatgpt"])
+    for _ in range(200):
+        texts = ["".join(rng.choices(pieces, k=rng.randint(0, 4))) for _ in range(rng.randint(1, 8))]
+        alone = {(i, h.end, h.keyword) for i, t in enumerate(texts) for h in prefilter.scan(pa.array([t]))}
+        together = {(h.element, h.end, h.keyword) for h in prefilter.scan(pa.array(texts))}
+        assert together == alone, texts
 
 
 def test_a_keyword_cannot_span_two_elements():
