@@ -269,6 +269,9 @@ class NearDup:
         return out
 
 
+_SEEN_MASK = np.uint64(2**20 - 1)  # low hash bits of the shingles some reference holds: a 1 MB table
+
+
 class _Postings:
     """Which references hold each shingle: a window holding fewer than `threshold` of every reference's
     shingles cannot be a near copy of any, and is passed over before sentences, signatures and LSH."""
@@ -280,6 +283,8 @@ class _Postings:
         self.shingles, first, counts = np.unique(hashes[order], return_index=True, return_counts=True)
         self.first, self.counts, self.owners = first, counts, np.asarray(owners, np.int64)[order]
         self.need = np.array([threshold * len(e.shingles) for e in entries]) - 1e-9
+        self._seen = np.zeros(_SEEN_MASK + 1, bool)
+        self._seen[self.shingles & _SEEN_MASK] = True
         self.least = self.need.min() if entries else 0.0
 
     def may_match(self, text: str) -> bool:
@@ -289,9 +294,12 @@ class _Postings:
 
     def held(self, text: str) -> np.ndarray | None:
         """How many of each reference's shingles `text` holds; None when too few to matter to any."""
-        hashes = np.unique(shingle_hashes(text))
-        at = np.minimum(np.searchsorted(self.shingles, hashes), max(len(self.shingles) - 1, 0))
-        at = at[self.shingles[at] == hashes] if len(self.shingles) else at[:0]
+        if not len(self.shingles):
+            return None
+        hashes = shingle_hashes(text)
+        hashes = hashes[self._seen[hashes & _SEEN_MASK]]  # one gather rules out nearly all
+        at = np.minimum(np.searchsorted(self.shingles, hashes), len(self.shingles) - 1)
+        at = np.unique(at[self.shingles[at] == hashes])  # each held shingle once
         if not len(at) or len(at) < self.least:
             return None
         # The owners of every held shingle, as one index array: each run starts at first[at[i]].
