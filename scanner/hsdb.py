@@ -70,7 +70,8 @@ def cached(key: Sequence[str], build: Callable[[], bytes]) -> bytes:
     data = build()
     if path is not None:
         _write_atomically(path, data)
-        prune(path.parent)
+        if len(data) >= 2**16:  # small entries add little; pruning on each would list the folder each time
+            prune(path.parent)
     return data
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import regex
 import yaml
 
+from . import hsdb
 from .errors import PackError
 
 SEVERITIES = ("low", "medium", "high")
@@ -291,6 +292,7 @@ def _load_grammar(path: Path) -> Grammar:
     )
 
 
+@cache
 def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = ()) -> str:
     """An alternation of literal names, tolerant of spacing and hyphens, longest first.
 
@@ -342,13 +344,20 @@ _PROBE = {"name": "(?P<name>n)", "maker": "(?P<maker>m)", "cue": "c"}
 
 @cache
 def _regex_problem(pattern: str) -> str | None:
+    if _CATASTROPHIC.search(pattern):
+        return "can backtrack catastrophically (nested or repeated unbounded repeats)"
+    # Compiling is the costly part (milliseconds a template): a pattern that compiled once is known good.
+    return (
+        hsdb.cached(["compiles", regex.__version__, pattern], lambda: _compile_error(pattern).encode()).decode() or None
+    )
+
+
+def _compile_error(pattern: str) -> str:
     try:
         regex.compile(pattern, regex.IGNORECASE)
     except regex.error as e:
         return f"does not compile: {e}"
-    if _CATASTROPHIC.search(pattern):
-        return "can backtrack catastrophically (nested or repeated unbounded repeats)"
-    return None
+    return ""
 
 
 def _check_regex(template: str, values: dict[str, str], where: str, what: str) -> str:

@@ -15,6 +15,7 @@ names its family counts only where the stretch names that family too.
 from __future__ import annotations
 
 import bisect
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from functools import cache
 import numpy as np
 import regex
 
+from .. import hsdb
 from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
 from ..prefilter import SHORT_KEYWORD
@@ -181,7 +183,7 @@ class NearDup:
             for keys, owner in zip(self.index.keys(signatures(pieces, num_perm)), owners):
                 self.index.insert(keys, owner)
         self.postings = _Postings(self.entries, threshold)
-        self.anchors = _anchors(list(texts), set(keywords))
+        self.anchors = _cached_anchors(list(texts), sorted(set(keywords)))
 
     @classmethod
     def from_options(
@@ -374,6 +376,12 @@ def _best(matches: list[NearMatch]) -> list[NearMatch]:
 
 _WORD = regex.compile(r"[\p{L}\p{N}']+")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")  # scripts written without spaces
+
+
+def _cached_anchors(texts: list[str], keywords: list[str]) -> tuple[str, ...]:
+    """_anchors, from the disk cache when an earlier process found them for the same library and keywords."""
+    key = ["anchors", *texts, "", *keywords]
+    return pickle.loads(hsdb.cached(key, lambda: pickle.dumps(_anchors(texts, set(keywords)))))
 
 
 def _anchors(texts: list[str], keywords: set[str]) -> tuple[str, ...]:
