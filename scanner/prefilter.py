@@ -30,7 +30,7 @@ import regex
 
 from . import hsdb, normalize
 
-SHORT_KEYWORD = 4  # Latin keywords this short must end at a word boundary too
+SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
 EDGE = 80  # characters at an element's edge scanned again on their own: more than any keyword spans
 _FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 _LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
@@ -86,9 +86,10 @@ def _least_bytes(keyword: str) -> int:
     return sum(min(len(f.encode()) for f in _forms(c)) for w in words for c in w) + len(words) - 1
 
 
-def _right_bounded(keyword: str) -> bool:
-    """Whether the keyword's pattern ends with a boundary that takes the character after it (see keyword_pattern)."""
-    return len(keyword) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha()
+def right_bounded(keyword: str) -> bool:
+    """Whether a keyword must end a word: its last word is short and Latin ("qwen" is not "qwenching",
+    "als ki" not "als kind"). Its pattern then takes the character after it (see keyword_pattern)."""
+    return len(keyword.split()[-1]) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha()
 
 
 def detectors(keywords: Sequence[str]) -> list[str]:
@@ -152,7 +153,7 @@ def keyword_pattern(keyword: str) -> str:
     body = r"\s+".join(word(w) for w in keyword.split())
     if keyword[:1].isascii() and keyword[:1].isalpha():
         body = "(?:^|[^a-zA-Z])" + body
-    if _right_bounded(keyword):
+    if right_bounded(keyword):
         body += "(?:[^a-zA-Z]|\\z)"
     return body
 
@@ -196,7 +197,7 @@ class Prefilter:
         self._marks = "|".join(f"(?:{_for_re2(d)})" for d in self._classed)
         detectors = len(self._led)
         self._least = np.array([_least_bytes(k) for k in self.keywords] + [1] * detectors, np.int64)
-        self._bounded = np.array([_right_bounded(k) for k in self.keywords] + [False] * detectors)
+        self._bounded = np.array([right_bounded(k) for k in self.keywords] + [False] * detectors)
         if self._literal_data is not None:
             self._literal_db, self._literal_scratch = hsdb.load_database(self._literal_data)
 

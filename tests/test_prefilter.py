@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+
 import pyarrow as pa
 import pytest
 
@@ -142,7 +143,23 @@ def test_a_batch_finds_what_each_element_alone_finds():
     # Strings lie back to back in the scanned buffer: a letter ending one must not hide a keyword
     # starting the next, nor a keyword's boundary read into its neighbour, nor a match span two.
     rng = random.Random(7)
-    pieces = ["qwen", "Qwen", "xqwen", "qwenx", "通义", "千问", "通义千问", "glm", "a", "b", ".", " ", "\n", "é", "ChatGPT"]
+    pieces = [
+        "qwen",
+        "Qwen",
+        "xqwen",
+        "qwenx",
+        "通义",
+        "千问",
+        "通义千问",
+        "glm",
+        "a",
+        "b",
+        ".",
+        " ",
+        "\n",
+        "é",
+        "ChatGPT",
+    ]
     prefilter = Prefilter(["qwen", "通义千问", "glm", "chatgpt"])
     for _ in range(200):
         texts = ["".join(rng.choices(pieces, k=rng.randint(0, 4))) for _ in range(rng.randint(1, 8))]

@@ -27,7 +27,7 @@ import regex
 from .. import hsdb
 from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
-from ..prefilter import SHORT_KEYWORD
+from ..prefilter import right_bounded
 from .references import Reference, fill_templates, load_library, read_references
 from .sentences import sentence_bounds
 from .sketch import SHINGLE, LSHIndex, shingle_hashes, signatures
@@ -407,8 +407,7 @@ def _keyword_regex(keywords: set[str]) -> regex.Pattern:
     parts = []
     for k in sorted(keywords, key=len, reverse=True):
         latin = k[:1].isascii() and k[:1].isalpha()
-        short = len(k) <= SHORT_KEYWORD and k[-1:].isascii() and k[-1:].isalpha()
-        parts.append(("(?<![a-z])" if latin else "") + regex.escape(k) + ("(?![a-z])" if short else ""))
+        parts.append(("(?<![a-z])" if latin else "") + regex.escape(k) + ("(?![a-z])" if right_bounded(k) else ""))
     return regex.compile("|".join(parts))
 
 
