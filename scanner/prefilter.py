@@ -129,6 +129,11 @@ def _ranges(codes: list[int]) -> list[str]:
     return [f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs]
 
 
+def _unspaced(c: str) -> bool:
+    """A character of a script that may meet Latin without a space (CJK, Hangul)."""
+    return _is_cjk(c) or "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
+
+
 def _is_cjk(c: str) -> bool:
     return "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
@@ -136,9 +141,10 @@ def _is_cjk(c: str) -> bool:
 def keyword_pattern(keyword: str) -> str:
     """A hyperscan regex for a normalised keyword as written or nearly.
 
-    Any run of whitespace may stand between words, and of whitespace or
-    markdown marks between CJK characters ("通义\n千问", "通义**千问**"); a Latin
-    word must be unbroken (spaced-out letters trip a detector instead). Bounded
+    Any run of whitespace may stand between words, where a CJK or Hangul run
+    meets a Latin one ("是一个 AI"), and whitespace or markdown marks between CJK
+    characters ("通义\n千问", "通义**千问**"); a Latin word must be unbroken
+    (spaced-out letters trip a detector instead). Bounded
     gaps ("\\s{0,2}") would cost hyperscan several times the compile time for
     thousands of keywords.
     """
@@ -146,7 +152,10 @@ def keyword_pattern(keyword: str) -> str:
     def word(w: str) -> str:
         parts = [_char_class(w[0])]
         for a, b in zip(w, w[1:]):
-            parts.append(r"[\s*~`]*" if _is_cjk(a) and _is_cjk(b) else "")
+            if _is_cjk(a) and _is_cjk(b):
+                parts.append(r"[\s*~`]*")
+            elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
+                parts.append(r"\s*")  # where a CJK or Hangul run meets a Latin one: "是一个 AI", "AI인"
             parts.append(_char_class(b))
         return "".join(parts)
 

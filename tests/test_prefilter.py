@@ -139,6 +139,13 @@ def test_keywords_at_element_boundaries(column):
             assert b"qwen" in data[max(0, end - 5) : end]
 
 
+def test_space_where_cjk_or_hangul_meets_latin():
+    # Writers put a space around a Latin word in CJK and Korean text ("是一个 AI"); the rules allow it, so must the keywords.
+    prefilter = Prefilter(["是一个ai", "ai인", "作为ai"])
+    texts = ["我是一个 AI。", "저는 AI 인 모델", "作为\nAI，我", "我是一个AI", "作为 A I"]
+    assert {h.element for h in prefilter.scan(pa.array(texts)) if h.keyword != DETECTOR} == {0, 1, 2, 3}
+
+
 def test_a_batch_finds_what_each_element_alone_finds():
     # Strings lie back to back in the scanned buffer: a letter ending one must not hide a keyword
     # starting the next, nor a keyword's boundary read into its neighbour, nor a match span two.
