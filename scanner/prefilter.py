@@ -130,8 +130,14 @@ def _ranges(codes: list[int]) -> list[str]:
 
 
 def _unspaced(c: str) -> bool:
-    """A character of a script that may meet Latin without a space (CJK, Hangul)."""
-    return _is_cjk(c) or "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
+    """A character of a script that may meet Latin without a space (CJK, Hangul, Thai)."""
+    return (
+        _is_cjk(c)
+        or "\uac00" <= c <= "\ud7a3"
+        or "\u1100" <= c <= "\u11ff"
+        or "\u3130" <= c <= "\u318f"
+        or "\u0e00" <= c <= "\u0e7f"
+    )
 
 
 def _is_cjk(c: str) -> bool:
@@ -155,7 +161,7 @@ def keyword_pattern(keyword: str) -> str:
             if _is_cjk(a) and _is_cjk(b):
                 parts.append(r"[\s*~`]*")
             elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
-                parts.append(r"\s*")  # where a CJK or Hangul run meets a Latin one: "是一个 AI", "AI인"
+                parts.append(r"\s*")  # where a CJK, Hangul or Thai run meets a Latin one: "是一个 AI", "AI인"
             parts.append(_char_class(b))
         return "".join(parts)
 
