@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .match import MatchStats, confirm
 from .normalize import normalize
 from .packs import PackSet, Rule
+from .prefilter import Prefilter
 from .scan import Scanner
 
 
@@ -37,13 +38,13 @@ def run_examples(packs: PackSet, families: list[str] | None = None) -> tuple[int
                 groups[(rule.source, rule.template)].append(rule)
         elif rule.family in wanted:
             groups[(rule.source, rule.id)].append(rule)
+    scanner = Scanner(packs)
     for (source, where), rules in sorted(groups.items()):
         for expected in (True, False):
             for text in rules[0].examples["match" if expected else "no_match"]:
                 count += 1
-                if _matches(rules, text) != expected:
+                if _matches(rules, text, scanner.prefilter) != expected:
                     failures.append(ExampleFailure(where, source, text, expected))
-    scanner = Scanner(packs)
     for pack in packs.packs:
         if pack.family not in wanted:
             continue
@@ -56,7 +57,8 @@ def run_examples(packs: PackSet, families: list[str] | None = None) -> tuple[int
     return count, failures
 
 
-def _matches(rules: list[Rule], text: str) -> bool:
+def _matches(rules: list[Rule], text: str, prefilter: Prefilter) -> bool:
     """Does any of the rules match, and would the prefilter have sent it there?"""
     norm = normalize(text).text
-    return any(confirm(norm, [rule], 1.0, MatchStats()) and any(k in norm for k in rule.keywords) for rule in rules)
+    found = {prefilter.keywords[k] for k in prefilter.contained(norm)}
+    return any(confirm(norm, [rule], 1.0, MatchStats()) and not found.isdisjoint(rule.keywords) for rule in rules)

@@ -203,7 +203,6 @@ class Prefilter:
         self._led, self._classed = [d for d in found if _literal_led(d)], [d for d in found if not _literal_led(d)]
         self._data = hsdb.compile_database([keyword_pattern(k) for k in self.keywords] + self._led)
         self._classed_data = hsdb.compile_database(self._classed)
-        self._literal_data = hsdb.compile_database(self.keywords, literal=True) if self.keywords else None
         self._load()
 
     def _load(self) -> None:
@@ -213,11 +212,9 @@ class Prefilter:
         detectors = len(self._led)
         self._least = np.array([_least_bytes(k) for k in self.keywords] + [1] * detectors, np.int64)
         self._bounded = np.array([right_bounded(k) for k in self.keywords] + [False] * detectors)
-        if self._literal_data is not None:
-            self._literal_db, self._literal_scratch = hsdb.load_database(self._literal_data)
 
     def __getstate__(self) -> dict:
-        names = ("keywords", "_led", "_classed", "_data", "_classed_data", "_literal_data")
+        names = ("keywords", "_led", "_classed", "_data", "_classed_data")
         return {name: getattr(self, name) for name in names}
 
     def __setstate__(self, state: dict) -> None:
@@ -225,15 +222,11 @@ class Prefilter:
         self._load()
 
     def contained(self, text: str) -> set[int]:
-        """The keywords that occur in `text` exactly as written (in normalised text: after a detector hit)."""
-        found: set[int] = set()
-        if self._literal_data is not None and text:
-            self._literal_db.scan(
-                text.encode(),
-                match_event_handler=lambda kid, _frm, _to, _f, _c: found.add(kid),
-                scratch=self._literal_scratch,
-            )
-        return found
+        """The keywords in `text` (normalised text, after a detector hit): the same patterns as in a column."""
+        if not text:
+            return set()
+        data = np.frombuffer(text.encode(), np.uint8)
+        return {k for _, _, k in self._located(self._raw(data), data, np.zeros(1, np.int64)) if k != DETECTOR}
 
     def scan(self, column: pa.Array) -> list[KeywordHit]:
         """Keyword and detector hits in a string column, with byte end offsets inside each element."""
