@@ -33,13 +33,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "scanner"
 
 
-def compile_database(patterns: Sequence[str], *, literal: bool = False) -> bytes:
+def compile_database(patterns: Sequence[str], *, literal: bool = False, every: bool = False) -> bytes:
     """A serialised block-mode database for the patterns (pattern i reports id i).
 
-    `literal`: the patterns are plain strings, each reported once per scan (hyperscan's
-    literal compiler: thousands of strings in milliseconds, so not cached).
+    `literal`: the patterns are plain strings, found case-insensitively in ASCII and, unless
+    `every`, reported once per scan (hyperscan's literal compiler: thousands of strings in
+    milliseconds, so not cached).
     """
-    flags = hyperscan.HS_FLAG_SINGLEMATCH if literal else FLAGS
+    once = 0 if every else hyperscan.HS_FLAG_SINGLEMATCH
+    flags = hyperscan.HS_FLAG_CASELESS | once if literal else FLAGS
 
     def build() -> bytes:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

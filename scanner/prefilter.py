@@ -33,23 +33,29 @@ from . import hsdb, normalize
 SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
 EDGE = 80  # characters at an element's edge scanned again on their own: more than any keyword spans
 _FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
-_LATIN_LOOKALIKE = r"[\x{0370}-\x{03ff}\x{0400}-\x{04ff}\x{0500}-\x{052f}]"
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
 _CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
 _TAG = r"</?[a-zA-Z][^<>]{0,80}>"
 _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
+# Obfuscation detectors that are patterns: each starts with a rare character or a narrow
+# pair, so hyperscan runs them beside the keywords at nearly no cost. The others are
+# literals (see marks()).
 DETECTORS = (
-    r"[\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}\x{ad}\x{180e}]",  # invisible characters
-    rf"[a-zA-Z]{_LATIN_LOOKALIKE}|{_LATIN_LOOKALIKE}[a-zA-Z]",  # a homoglyph inside a Latin word
-    rf"(?:^|[^a-zA-Z])[a-zA-Z]{_SPACE}[a-zA-Z]{_SPACE}[a-zA-Z](?:[^a-zA-Z]|$)",  # s p a c e d letters
     rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a space a keyword pattern does not allow
-    rf"[a-zA-Z](?:_|{_MARK})*{_MARK}(?:_|{_MARK})*[a-zA-Z]",  # markup inside a Latin word: Q<b>wen, Q*wen*
+    # markup inside a Latin word (Q*wen*, Q<b>wen): a letter, marks and underscores, a letter; written
+    # with and without underscores first, as hyperscan runs a pattern starting with "letter, underscores?" slowly
+    rf"[a-zA-Z][*~`](?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]_+[*~`](?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]{_TAG}(?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]_+{_TAG}(?:_|{_MARK})*[a-zA-Z]",
     rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
 )
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
 DETECTOR = -1  # the keyword index of a detector hit
 
 
@@ -93,14 +99,8 @@ def right_bounded(keyword: str) -> bool:
 
 
 def detectors(keywords: Sequence[str]) -> list[str]:
-    """The obfuscation detectors for these keywords: DETECTORS, and those made from the keywords' characters."""
+    """The obfuscation detectors that are patterns: DETECTORS, and entities of the keywords' characters."""
     chars = set("".join(keywords)) - {" "}
-    # Compatibility forms of keyword characters: full-width, mathematical, circled...
-    forms = sorted(
-        ord(c)
-        for c, folded in normalize.compatibility_forms().items()
-        if chars & set(folded) and c not in _FULL_WIDTH_DIGITS
-    )
     # Named entities that decode to an invisible character or a form of a keyword character,
     # and space entities that split CJK text (common ones like &amp; and &nbsp; between words stay quiet).
     entities, spaces = [], []
@@ -111,22 +111,29 @@ def detectors(keywords: Sequence[str]) -> list[str]:
             entities.append(regex.escape(name[:-1]))
     space = f"&(?:{'|'.join(spaces)});"
     found = list(DETECTORS) + [rf"{_CJK}{space}|{space}{_CJK}"]
-    if forms:
-        found.append("[" + "".join(_ranges(forms)) + "]")
     if entities:
         found.append(f"&(?:{'|'.join(entities)});")
     return found
 
 
-def _ranges(codes: list[int]) -> list[str]:
-    """Sorted code points as hyperscan class items, runs collapsed (a class has a length limit)."""
-    runs: list[list[int]] = []
-    for code in codes:
-        if runs and code == runs[-1][1] + 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return [f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs]
+def marks(keywords: Sequence[str]) -> list[str]:
+    """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
+    compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
+    a Cyrillic or Greek look-alike, and the letters of a keyword spaced out ("q w e")."""
+    chars = set("".join(keywords)) - {" "}
+    forms = [
+        c
+        for c, folded in normalize.compatibility_forms().items()
+        if chars & set(folded) and c not in _FULL_WIDTH_DIGITS
+    ]
+    glyphs = {c for c in map(chr, range(0x370, 0x530)) if normalize.fold(c) in normalize.HOMOGLYPHS}
+    glyphs |= set(normalize.HOMOGLYPHS)
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
+    runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
+    trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
+    spaced = [a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY]
+    return sorted(set(INVISIBLE) | set(forms) | set(beside) | set(spaced))
 
 
 def _unspaced(c: str) -> bool:
@@ -173,48 +180,47 @@ def keyword_pattern(keyword: str) -> str:
     return body
 
 
-def _literal_led(detector: str) -> bool:
-    """A detector that starts with a literal (`&`, `\\u`): beside the keywords in hyperscan it costs nearly nothing."""
-    return detector.startswith(("&", "\\\\"))
-
-
-def _for_re2(pattern: str) -> str:
-    """A detector in RE2 syntax: hyperscan's `\\s` (as PCRE's) includes the vertical tab, RE2's does not."""
-    return pattern.replace(r"\s", r"[\t\n\x0b\x0c\r ]")
-
-
 class Prefilter:
     """Finds keyword and obfuscation hits in a string column.
 
-    Keywords, and detectors that start with a literal, are one hyperscan scan of the
-    column's data buffer as it is: its strings back to back, not copied. A match that
-    reaches back into the string before is dropped (it is shorter in its own string
-    than the keyword can be), and the strings whose edge letter touches a letter of
-    their neighbour are scanned again at that edge, on their own, where a word boundary
-    decides a keyword. Detectors that start with a character class (a Latin letter
-    beside a Cyrillic one, compatibility forms, spaced letters) would slow the scan
-    threefold; instead RE2 (pyarrow) picks the elements where one of them matches, at
-    its DFA speed, and hyperscan finds where in those few elements.
+    Three hyperscan scans of the column's data buffer as it is (its strings back to back,
+    not copied): the keywords with the detectors that start with a literal (`&`, `\\u`);
+    the detectors that start with a character class (they would slow the keyword scan
+    threefold beside it); and the detectors that are literal strings (marks()), which
+    hyperscan's literal matcher runs at memory speed. A match that reaches back into the
+    string before is dropped (it is shorter in its own string than it can be), and the
+    strings whose edge letter touches a letter of their neighbour, or that a class-led
+    detector matched near their start, are scanned again at that edge on their own.
     """
 
     def __init__(self, keywords: Sequence[str]):
         self.keywords = list(keywords)
         found = detectors(self.keywords)
-        self._led, self._classed = [d for d in found if _literal_led(d)], [d for d in found if not _literal_led(d)]
+        self._led = [d for d in found if d.startswith(("&", "\\\\"))]
+        self._shapes = [d for d in found if d not in self._led]
+        self._marks = marks(self.keywords)
         self._data = hsdb.compile_database([keyword_pattern(k) for k in self.keywords] + self._led)
-        self._classed_data = hsdb.compile_database(self._classed)
+        self._shapes_data = hsdb.compile_database(self._shapes)
+        self._marks_data = hsdb.compile_database(self._marks, literal=True, every=True)
         self._load()
 
     def _load(self) -> None:
         self._db, self._scratch = hsdb.load_database(self._data)
-        self._classed_db, self._classed_scratch = hsdb.load_database(self._classed_data)
-        self._marks = "|".join(f"(?:{_for_re2(d)})" for d in self._classed)
-        detectors = len(self._led)
-        self._least = np.array([_least_bytes(k) for k in self.keywords] + [1] * detectors, np.int64)
-        self._bounded = np.array([right_bounded(k) for k in self.keywords] + [False] * detectors)
+        self._shapes_db, self._shapes_scratch = hsdb.load_database(self._shapes_data)
+        self._marks_db, self._marks_scratch = hsdb.load_database(self._marks_data)
+        # Pattern ids run keywords, led detectors, class-led detectors, marks. Per id: the fewest bytes a match
+        # ends with inside its element (a class-led detector's start is unknown: near an element's start it is
+        # checked again on its own), and whether its closing boundary takes the character after it.
+        self._first_shape = len(self.keywords) + len(self._led)
+        self._first_mark = self._first_shape + len(self._shapes)
+        least = [_least_bytes(k) for k in self.keywords] + [1] * len(self._led) + [EDGE] * len(self._shapes)
+        self._least = np.array(least + [len(m.encode()) for m in self._marks], np.int64)
+        self._joined_least = np.where(np.arange(len(self._least)) < self._first_shape, self._least, 1)
+        self._bounded = np.zeros(len(self._least), bool)
+        self._bounded[: len(self.keywords)] = [right_bounded(k) for k in self.keywords]
 
     def __getstate__(self) -> dict:
-        names = ("keywords", "_led", "_classed", "_data", "_classed_data")
+        names = ("keywords", "_led", "_shapes", "_marks", "_data", "_shapes_data", "_marks_data")
         return {name: getattr(self, name) for name in names}
 
     def __setstate__(self, state: dict) -> None:
@@ -226,7 +232,8 @@ class Prefilter:
         if not text:
             return set()
         data = np.frombuffer(text.encode(), np.uint8)
-        return {k for _, _, k in self._located(self._raw(data), data, np.zeros(1, np.int64)) if k != DETECTOR}
+        found = self._raw(data, detectors=False)
+        return {k for _, _, k in self._located(found, data, np.zeros(1, np.int64), self._least) if k != DETECTOR}
 
     def scan(self, column: pa.Array) -> list[KeywordHit]:
         """Keyword and detector hits in a string column, with byte end offsets inside each element."""
@@ -242,22 +249,40 @@ class Prefilter:
             return []
         data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
         offsets -= offsets[0]
-        hits = set(self._located(self._raw(data), data, offsets))
+        found = self._raw(data)
+        hits = set(self._located(found, data, offsets, self._least))
         heads, tails = _glued(data, offsets)
-        hits.update(self._edge_hits(column, heads, offsets, head=True))
+        hits.update(self._edge_hits(column, np.union1d(heads, self._shapes_near_start(found, offsets)), offsets, True))
         hits.update(self._edge_hits(column, tails, offsets, head=False))
-        hits.update(self._classed_hits(column, data, offsets))
         return [KeywordHit(*h) for h in sorted(hits)]
 
-    def _raw(self, data: np.ndarray) -> np.ndarray:
-        """(pattern id, end) of every match of the main database in a buffer."""
+    def _raw(self, data: np.ndarray, *, detectors: bool = True, marks: bool = True) -> np.ndarray:
+        """(pattern id, end) of every match in a buffer: keywords and led detectors, then (if asked) the
+        class-led detectors and the marks, numbered after them."""
         raw: list[tuple[int, int]] = []
-        self._db.scan(
-            data, match_event_handler=lambda kid, _f, to, _fl, _c: raw.append((kid, to)), scratch=self._scratch
-        )
+        scans = [(self._db, self._scratch, 0)]
+        if detectors:
+            scans.append((self._shapes_db, self._shapes_scratch, self._first_shape))
+            if marks:
+                scans.append((self._marks_db, self._marks_scratch, self._first_mark))
+        for db, scratch, first in scans:
+            db.scan(
+                data,
+                match_event_handler=lambda i, _f, to, _fl, first: raw.append((first + i, to)),
+                context=first,
+                scratch=scratch,
+            )
         return np.array(raw, dtype=np.int64).reshape(-1, 2)
 
-    def _located(self, found: np.ndarray, data: np.ndarray, starts: np.ndarray) -> list[tuple[int, int, int]]:
+    def _shapes_near_start(self, found: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Elements a class-led detector matched within EDGE bytes of their start (the match may have begun before)."""
+        shape = found[(found[:, 0] >= self._first_shape) & (found[:, 0] < self._first_mark)]
+        elements = np.searchsorted(offsets, shape[:, 1] - 1, side="right") - 1
+        return np.unique(elements[shape[:, 1] - offsets[elements] < EDGE])
+
+    def _located(
+        self, found: np.ndarray, data: np.ndarray, starts: np.ndarray, least: np.ndarray
+    ) -> list[tuple[int, int, int]]:
         """(element, byte end inside it, keyword) of matches in a buffer of elements beginning at `starts`,
         less those that began in an element before the one they end in."""
         kid, to = found[:, 0], found[:, 1]
@@ -269,7 +294,7 @@ class Prefilter:
             end -= took & (data[np.minimum(end, last)] & 0xC0 == 0x80)
         elements = np.searchsorted(starts, end - 1, side="right") - 1
         inside = end - starts[elements]
-        keep = inside >= self._least[kid]
+        keep = inside >= least[kid]
         n = len(self.keywords)
         ids = [k if k < n else DETECTOR for k in kid[keep].tolist()]
         return list(zip(elements[keep].tolist(), inside[keep].tolist(), ids))
@@ -285,21 +310,8 @@ class Prefilter:
             pc.binary_join(pa.ListArray.from_arrays([0, len(edges)], edges), "\n")[0].as_buffer(), np.uint8
         )
         starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        found = self._located(self._raw(joined), joined, starts)
+        found = self._located(self._raw(joined, marks=False), joined, starts, self._joined_least)
         return [(int(elements[e]), int(end + (0 if head else shift[e])), k) for e, end, k in found]
-
-    def _classed_hits(self, column: pa.Array, data: np.ndarray, offsets: np.ndarray) -> list[tuple]:
-        """Detector hits of the class-led detectors: RE2 picks the elements, hyperscan the places in them."""
-        marked = pc.match_substring_regex(column, self._marks).to_numpy(zero_copy_only=False)
-        out: list[tuple] = []
-        for element in np.flatnonzero(marked).tolist():
-            self._classed_db.scan(
-                data[offsets[element] : offsets[element + 1]],
-                match_event_handler=lambda _id, _frm, to, _f, element: out.append((element, to, DETECTOR)),
-                context=element,
-                scratch=self._classed_scratch,
-            )
-        return out
 
 
 def _is_letter(byte: np.ndarray) -> np.ndarray:
