@@ -1,18 +1,18 @@
 """Vectorised keyword search over a whole Arrow string column at once.
 
-One hyperscan database holds two kinds of pattern:
+Hyperscan looks, over the column's data buffer, for two kinds of thing:
 
 - every keyword, as written or nearly: ASCII case, Cyrillic case, traditional
-  Chinese forms, curly apostrophes, whitespace or a line break between
-  characters;
+  Chinese forms, curly apostrophes, whitespace or a line break between words,
+  where a CJK run meets a Latin one, or between CJK characters;
 - *obfuscation detectors*: the marks of text that only normalisation can
   read (zero-width characters, soft hyphens, compatibility forms of keyword
-  characters such as full-width or mathematical letters, letters of two
-  scripts in one word, spaced-out letters, CJK characters split by more
-  space than a keyword allows, markup inside a word, `\\uXXXX` escapes, HTML
-  entities). Ordinary text, CJK punctuation included, trips none.
+  characters such as full-width or mathematical letters, a Latin letter
+  beside a Cyrillic or Greek look-alike, a keyword spelt out letter by letter,
+  CJK characters split by more space than a keyword allows, markup inside a
+  word, `\\uXXXX` escapes, HTML entities). Ordinary text, CJK punctuation
+  included, trips none.
 
-The column is joined with newlines into one buffer and scanned in one call.
 A keyword hit sends the window around it to the rules of that keyword; a
 detector hit sends its window to be normalised and checked for every keyword.
 """
