@@ -54,7 +54,7 @@ DETECTORS = (
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
 )
-INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii())  # what normalisation drops but markdown marks
 SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
 DETECTOR = -1  # the keyword index of a detector hit
 
@@ -98,9 +98,13 @@ def right_bounded(keyword: str) -> bool:
     return len(keyword.split()[-1]) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha()
 
 
+def _characters(keywords: Sequence[str]) -> set[str]:
+    return set("".join(keywords)) - {" "}
+
+
 def detectors(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are patterns: DETECTORS, and entities of the keywords' characters."""
-    chars = set("".join(keywords)) - {" "}
+    chars = _characters(keywords)
     # Named entities that decode to an invisible character or a form of a keyword character,
     # and space entities that split CJK text (common ones like &amp; and &nbsp; between words stay quiet).
     entities, spaces = [], []
@@ -120,7 +124,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
     a Cyrillic or Greek look-alike, and the letters of a keyword spaced out ("q w e")."""
-    chars = set("".join(keywords)) - {" "}
+    chars = _characters(keywords)
     forms = [
         c
         for c, folded in normalize.compatibility_forms().items()
@@ -218,6 +222,11 @@ class Prefilter:
         self._joined_least = np.where(np.arange(len(self._least)) < self._first_shape, self._least, 1)
         self._bounded = np.zeros(len(self._least), bool)
         self._bounded[: len(self.keywords)] = [right_bounded(k) for k in self.keywords]
+        self._scans = [
+            (self._db, self._scratch, 0),
+            (self._shapes_db, self._shapes_scratch, self._first_shape),
+            (self._marks_db, self._marks_scratch, self._first_mark),
+        ]
 
     def __getstate__(self) -> dict:
         names = ("keywords", "_led", "_shapes", "_marks", "_data", "_shapes_data", "_marks_data")
@@ -232,7 +241,7 @@ class Prefilter:
         if not text:
             return set()
         data = np.frombuffer(text.encode(), np.uint8)
-        found = self._raw(data, detectors=False)
+        found = self._raw(data, databases=1)
         return {k for _, _, k in self._located(found, data, np.zeros(1, np.int64), self._least) if k != DETECTOR}
 
     def scan(self, column: pa.Array) -> list[KeywordHit]:
@@ -256,16 +265,11 @@ class Prefilter:
         hits.update(self._edge_hits(column, tails, offsets, head=False))
         return [KeywordHit(*h) for h in sorted(hits)]
 
-    def _raw(self, data: np.ndarray, *, detectors: bool = True, marks: bool = True) -> np.ndarray:
-        """(pattern id, end) of every match in a buffer: keywords and led detectors, then (if asked) the
-        class-led detectors and the marks, numbered after them."""
+    def _raw(self, data: np.ndarray, databases: int = 3) -> np.ndarray:
+        """(pattern id, end) of every match in a buffer of the first `databases` of: keywords and led detectors,
+        class-led detectors, marks (ids numbered on across them)."""
         raw: list[tuple[int, int]] = []
-        scans = [(self._db, self._scratch, 0)]
-        if detectors:
-            scans.append((self._shapes_db, self._shapes_scratch, self._first_shape))
-            if marks:
-                scans.append((self._marks_db, self._marks_scratch, self._first_mark))
-        for db, scratch, first in scans:
+        for db, scratch, first in self._scans[:databases]:
             db.scan(
                 data,
                 match_event_handler=lambda i, _f, to, _fl, first: raw.append((first + i, to)),
@@ -305,13 +309,13 @@ class Prefilter:
             return []
         edges = pc.utf8_slice_codeunits(column.take(pa.array(elements)), 0 if head else -EDGE, EDGE if head else None)
         lengths = pc.binary_length(edges).to_numpy(zero_copy_only=False).astype(np.int64)
-        shift = 0 if head else offsets[elements + 1] - offsets[elements] - lengths
+        shift = np.zeros(len(elements), np.int64) if head else offsets[elements + 1] - offsets[elements] - lengths
         joined = np.frombuffer(
             pc.binary_join(pa.ListArray.from_arrays([0, len(edges)], edges), "\n")[0].as_buffer(), np.uint8
         )
         starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        found = self._located(self._raw(joined, marks=False), joined, starts, self._joined_least)
-        return [(int(elements[e]), int(end + (0 if head else shift[e])), k) for e, end, k in found]
+        found = self._located(self._raw(joined, databases=2), joined, starts, self._joined_least)
+        return [(int(elements[e]), int(end + shift[e]), k) for e, end, k in found]
 
 
 def _is_letter(byte: np.ndarray) -> np.ndarray:

@@ -22,6 +22,14 @@ from click.testing import CliRunner  # noqa: E402
 from scanner.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+# Ordinary text, claims and a mention, in two languages: the rows many tests build their corpora from.
+SAMPLE_TEXTS = (
+    "The river flooded the lower fields twice this spring.",
+    "Hello! I am Qwen, made by Alibaba Cloud. How can I help?",
+    "Alibaba Cloud released a new Qwen model with a longer context window.",
+    "你好！我是通义千问，由阿里云开发。有什么可以帮你？",
+    "A good sourdough needs a lively starter. I am ChatGPT, a large language model trained by OpenAI.",
+)
 SHARED = ROOT.parent / "shared"
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE_TEXTS
 
 from scanner import InputError, Scanner
 from scanner.clean import CleanConfig, OptionError, clean_dataset, load_replacements
@@ -20,11 +21,7 @@ from scanner.sources import ReadOptions, open_inputs
 
 PACKS = ("qwen", "openai", "generic")
 TEXTS = [
-    "The river flooded the lower fields twice this spring.",
-    "Hello! I am Qwen, made by Alibaba Cloud. How can I help?",
-    "Alibaba Cloud released a new Qwen model with a longer context window.",
-    "你好！我是通义千问，由阿里云开发。有什么可以帮你？",
-    "A good sourdough needs a lively starter. I am ChatGPT, a large language model trained by OpenAI.",
+    *SAMPLE_TEXTS,
     "To install the package, create a virtual environment and run pip install.",
 ]
 METADATA = {b"huggingface": b'{"info": {"features": {}}}', b"owner": b"data-team"}

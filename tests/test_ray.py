@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE_TEXTS
 
 from scanner.clean.actions import field_text
 from scanner.cli import main
@@ -25,13 +26,7 @@ needs_ray = pytest.mark.skipif(
 )
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")  # Ray's own, on copying
 PACKS = ["-p", "qwen", "-p", "openai"]
-TEXTS = [
-    "The river flooded the lower fields twice this spring.",
-    "Hello! I am Qwen, made by Alibaba Cloud. How can I help?",
-    "Alibaba Cloud released a new Qwen model with a longer context window.",
-    "你好！我是通义千问，由阿里云开发。有什么可以帮你？",
-    "A good sourdough needs a lively starter. I am ChatGPT, a large language model trained by OpenAI.",
-]
+TEXTS = SAMPLE_TEXTS
 
 
 @pytest.fixture(scope="session")

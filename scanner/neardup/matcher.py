@@ -279,37 +279,33 @@ class _Postings:
     shingles cannot be a near copy of any, and is passed over before sentences, signatures and LSH."""
 
     def __init__(self, entries: Sequence[_Entry], threshold: float):
-        hashes = np.concatenate([e.shingles for e in entries]) if entries else np.zeros(0, np.uint64)
-        owners = np.concatenate([np.full(len(e.shingles), i) for i, e in enumerate(entries)]) if entries else []
+        hashes = np.concatenate([e.shingles for e in entries] or [np.zeros(0, np.uint64)])
+        owners = np.repeat(np.arange(len(entries)), [len(e.shingles) for e in entries])
         order = np.argsort(hashes, kind="stable")
-        self.shingles, first, counts = np.unique(hashes[order], return_index=True, return_counts=True)
-        self.first, self.counts, self.owners = first, counts, np.asarray(owners, np.int64)[order]
+        self.shingles, self.first, self.counts = np.unique(hashes[order], return_index=True, return_counts=True)
+        self.owners = owners[order]
         self.need = np.array([threshold * len(e.shingles) for e in entries]) - 1e-9
+        self.least = max(self.need.min(), 1.0) if entries else 1.0  # held shingles below which none can match
         self._seen = np.zeros(_SEEN_MASK + 1, bool)
         self._seen[self.shingles & _SEEN_MASK] = True
-        self.least = self.need.min() if entries else 0.0
 
     def may_match(self, text: str) -> bool:
         """Whether `text` holds `threshold` of some reference's shingles (counted anywhere in it)."""
-        held = self.held(text)
-        return held is not None and bool((held >= self.need).any())
-
-    def held(self, text: str) -> np.ndarray | None:
-        """How many of each reference's shingles `text` holds; None when too few to matter to any."""
         if not len(self.shingles):
-            return None
+            return False
         hashes = shingle_hashes(text)
         hashes = hashes[self._seen[hashes & _SEEN_MASK]]  # one gather rules out nearly all
         at = np.minimum(np.searchsorted(self.shingles, hashes), len(self.shingles) - 1)
         at = np.unique(at[self.shingles[at] == hashes])  # each held shingle once
-        if not len(at) or len(at) < self.least:
-            return None
+        if len(at) < self.least:
+            return False
         # The owners of every held shingle, as one index array: each run starts at first[at[i]].
         counts, first = self.counts[at], self.first[at]
         steps = np.ones(int(counts.sum()), np.int64)
         steps[0] = first[0]
         steps[np.cumsum(counts)[:-1]] = first[1:] - (first[:-1] + counts[:-1] - 1)
-        return np.bincount(self.owners[np.cumsum(steps)], minlength=len(self.need))
+        held = np.bincount(self.owners[np.cumsum(steps)], minlength=len(self.need))
+        return bool((held >= self.need).any())
 
 
 def _pieces(norm: str) -> list[tuple[int, int]]:
