@@ -39,9 +39,7 @@ def _input_options(command):
         click.option("--min-severity", type=click.Choice(SEVERITIES), default="low", show_default=True),
         click.option("--roles", help="Only texts spoken in these chat roles, comma-separated (plain text always)."),
     ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _stack(options, command)
 
 
 def _engine_options(command):
@@ -59,6 +57,11 @@ def _engine_options(command):
             "--ray-concurrency", type=click.IntRange(1), help="Ray actors working at once (default: one per CPU)."
         ),
     ]
+    return _stack(options, command)
+
+
+def _stack(options: list, command):
+    """`command` with the click options applied, the first listed first in --help."""
     for option in reversed(options):
         command = option(command)
     return command

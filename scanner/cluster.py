@@ -72,25 +72,27 @@ class TemplateClusters:
         """Assign each hit to a cluster, sketching only texts not seen before."""
         fresh = []
         for hit in hits:
-            text = _text(hit).casefold()  # not the full normalisation: this runs in one process over every hit
-            at = self._exact.get(hash(text))
+            source = _text(hit)
+            text = source.casefold()  # not the full normalisation: this runs in one process over every hit
+            key = hash(text)
+            at = self._exact.get(key)
             if at is None:
-                fresh.append((hit, text))
+                fresh.append((hit, source, text, key))
             else:
                 self.clusters[at].add(hit)
         if not fresh:
             return
-        sigs = signatures([shingle_hashes(text) for _, text in fresh], self.num_perm)
-        for (hit, text), sig, keys in zip(fresh, sigs, self._index.keys(sigs)):
-            at = self._exact.get(hash(text))  # a copy earlier in this batch
+        sigs = signatures([shingle_hashes(text) for _, _, text, _ in fresh], self.num_perm)
+        for (hit, source, _, key), sig, keys in zip(fresh, sigs, self._index.keys(sigs)):
+            at = self._exact.get(key)  # a copy earlier in this batch
             if at is None:
                 at = self._nearest(sig, keys)
             if at is None:
                 at = len(self.clusters)
-                self.clusters.append(Cluster(_text(hit)[:EXAMPLE_CHARS], _where(hit)))
+                self.clusters.append(Cluster(source[:EXAMPLE_CHARS], _where(hit)))
                 self._leaders.append(sig)
                 self._index.insert(keys, at)
-            self._exact[hash(text)] = at
+            self._exact[key] = at
             self.clusters[at].add(hit)
 
     def _nearest(self, sig: np.ndarray, keys: list[int]) -> int | None:

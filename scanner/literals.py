@@ -61,9 +61,7 @@ def required_literals(pattern: str) -> Needs | None:
         exact, needs = _pattern(pattern)
     except _Unreadable:
         return None
-    if exact is not None:
-        needs = (*needs, exact)
-    collapsed = {_shortest(frozenset(collapse_spaces(s) for s in n)) for n in needs if n and "" not in n}
+    collapsed = {_shortest(frozenset(collapse_spaces(s) for s in n)) for n in _usable(exact, needs)}
     kept = sorted((n for n in collapsed if n != {" "}), key=_selectivity, reverse=True)
     return tuple(kept[:MAX_NEEDS]) or None
 
@@ -108,18 +106,22 @@ def _resolve(literals: frozenset[str], groups: tuple[str, ...]) -> list[frozense
     out = set(literals) - set(marks)
     for mark in marks:  # one of several: the group's most selective OR-set stands in for it
         exact, needs = _pattern(groups[ord(mark) - PLACEHOLDER])
-        options = [n for n in (*needs, exact) if n and "" not in n]
+        options = _usable(exact, needs)
         if not options:
             return []
         out |= max(options, key=_selectivity)
     return [frozenset(out)]
 
 
+def _usable(exact: frozenset[str] | None, needs: tuple[frozenset[str], ...]) -> list[frozenset[str]]:
+    """The OR-sets that say something: not empty, and not satisfied by the empty string."""
+    return [n for n in (*needs, exact) if n and "" not in n]
+
+
 def _is_placeholder(code: int) -> bool:
     return PLACEHOLDER <= code < PLACEHOLDER + 0x10000
 
 
-@cache
 def _parse(pattern: str) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "possible nested set": `regex` would read [[:alpha:]] otherwise
@@ -305,7 +307,7 @@ def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str]
         return frozenset().union(*exacts), ()
     options = []
     for exact, needs in alternatives:
-        usable = sorted((n for n in (*needs, exact) if n and "" not in n), key=_branch_pick, reverse=True)
+        usable = sorted(_usable(exact, needs), key=_branch_pick, reverse=True)
         if not usable:
             return None, ()
         options.append(usable)
@@ -326,8 +328,7 @@ class RuleGate:
         self.rules = list(rules)
         patterns = [r.pattern for r in self.rules]
         needs, data = pickle.loads(hsdb.cached(["gate", *patterns], lambda: _gate_data(patterns)))
-        literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
-        index = {s: i for i, s in enumerate(literals)}
+        index = {s: i for i, s in enumerate(_literals(needs))}
         self._needs = [None if n is None else [frozenset(index[s] for s in a) for a in n] for n in needs]
         self._always = {i for i, n in enumerate(self._needs) if n is None}
         self._filed: dict[int, list[int]] = defaultdict(list)
@@ -361,5 +362,10 @@ def _gate_data(patterns: list[str]) -> bytes:
     """What a gate is built from, as bytes for the disk cache: each pattern's needs and their literals' database
     (reading a few hundred patterns and compiling their literals costs seconds; loading, milliseconds)."""
     needs = [required_literals(p) for p in patterns]
-    literals = sorted({s for n in needs if n for alternatives in n for s in alternatives})
+    literals = _literals(needs)
     return pickle.dumps((needs, hsdb.compile_database(literals, literal=True) if literals else None))
+
+
+def _literals(needs: Sequence[Needs | None]) -> list[str]:
+    """Every literal of some rules' needs, in one order (a literal's place is its id in the gate's database)."""
+    return sorted({s for n in needs if n for alternatives in n for s in alternatives})

@@ -43,7 +43,7 @@ def confirm(
     for rule in rules:
         if rule.anchors and not any(a in text for a in rule.anchors):
             continue
-        started = time.perf_counter()
+        started = time.perf_counter() if stats.profile is not None else 0.0
         try:
             for m in rule.regex.finditer(text, timeout=timeout):
                 if m.end() > m.start() and _accepted(rule, text, m, role):

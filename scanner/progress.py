@@ -23,7 +23,6 @@ class Progress:
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled and sys.stderr.isatty()
-        self.total_rows: int | None = None
         self._bar: tqdm | None = None
         self._bytes = 0
         self._started = time.time()
@@ -34,17 +33,17 @@ class Progress:
     def plan(self, units: list[WorkUnit]) -> None:
         """Start the bar for these units."""
         hints = [u.rows_hint() for u in units]
-        self.total_rows = None if None in hints else sum(hints)
+        total_rows = None if None in hints else sum(hints)
         if self.enabled:
             self._started = time.time()
             self._bar = tqdm(
-                total=self.total_rows,
+                total=total_rows,
                 unit="rows",
                 unit_scale=True,
                 file=sys.stderr,
                 dynamic_ncols=True,
                 smoothing=0.1,
-                bar_format=None if self.total_rows is None else BAR,
+                bar_format=None if total_rows is None else BAR,
             )
 
     def update(self, result: UnitResult) -> None:

@@ -61,7 +61,8 @@ def scan_dataset(
     totals = SummaryBuilder()
     templates = TemplateClusters()
     profile = RuleProfile()
-    checkpoint = Checkpoint.open(out_dir, scan_settings(paths, units, config, packs.hashes()), resume)
+    hashes = packs.hashes()
+    checkpoint = Checkpoint.open(out_dir, scan_settings(paths, units, config, hashes), resume)
     with HitsWriter(out_dir) as writer:
         if ray:
             engine = partial(run_ray, config=config, out_dir=out_dir, options=ray)
@@ -82,7 +83,7 @@ def scan_dataset(
         version=__version__,
         command=command or sys.argv,
         inputs=list(paths),
-        packs=packs.hashes(),
+        packs=hashes,
         families=packs.families,
         context_chars=config.context_chars,
         near_dup=asdict(config.near_dup) if config.near_dup else None,

@@ -167,7 +167,8 @@ class Scanner:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""
         if self.stats.profile is not None:
             self.stats.profile.sent({id(r): r for k in keywords for r in self.keyword_rules[k]}.values())
-        rules = {id(r): r for k in sorted(keywords) for r in self._gate(k).select(norm_text)}.values()
+        gates = {id(g): g for g in map(self._gate, sorted(keywords))}.values()  # a family's names share one
+        rules = {id(r): r for g in gates for r in g.select(norm_text)}.values()
         return [r for r in rules if role is None or role in r.roles]
 
     def _gate(self, keyword: int) -> RuleGate:
