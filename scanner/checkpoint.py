@@ -19,12 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 
 import fsspec
-import pyarrow.parquet as pq
 
 from . import __version__
 from .engines.unit import ScanConfig, UnitResult
 from .errors import InputError
-from .hits import hit_from_dict, hits_table
+from .hits import read_hits, write_hits
 from .sources import WorkUnit
 
 CHECKPOINT = "_checkpoint"
@@ -106,7 +105,7 @@ class Checkpoint:
         entry["hits_file"] = f"{name}.parquet" if result.hits else None
         if result.hits:
             with self.fs.open(f"{self.path}/{name}.parquet", "wb") as f:
-                pq.write_table(hits_table(result.hits), f, compression="zstd")
+                write_hits(f, result.hits)
         with self.fs.open(f"{self.path}/{name}.json", "w", encoding="utf-8") as f:
             json.dump(entry, f, ensure_ascii=False)
 
@@ -114,7 +113,7 @@ class Checkpoint:
         hits = []
         if entry["hits_file"]:
             with self.fs.open(f"{self.path}/{entry['hits_file']}", "rb") as f:
-                hits = [hit_from_dict(d) for d in pq.read_table(f).to_pylist()]
+                hits = read_hits(f)
         counts = {
             f.name: Counter(entry[f.name]) if f.default_factory is Counter else entry[f.name]
             for f in fields(UnitResult)

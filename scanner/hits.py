@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, fields
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 @dataclass
@@ -72,3 +73,13 @@ def hits_table(hits: list[Hit]) -> pa.Table:
 def hit_from_dict(d: dict) -> Hit:
     """A Hit from a row of a hits file (the fingerprint is derived, not read)."""
     return Hit(**{f.name: d.get(f.name) for f in fields(Hit)})
+
+
+def write_hits(f, hits: list[Hit], **options) -> None:
+    """Hits to an open binary file, as zstd Parquet (`options` go to pyarrow's write_table)."""
+    pq.write_table(hits_table(hits), f, compression="zstd", **options)
+
+
+def read_hits(f) -> list[Hit]:
+    """The hits of a Parquet file write_hits wrote."""
+    return [hit_from_dict(d) for d in pq.read_table(f).to_pylist()]

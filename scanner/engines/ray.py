@@ -23,10 +23,9 @@ from typing import Any
 
 import fsspec
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import InputError, ScannerError
-from ..hits import Hit, hit_from_dict, hits_table
+from ..hits import Hit, read_hits, write_hits
 from ..outputs.hits import ROW_GROUP_ROWS
 from ..scan import Scanner
 from ..sources import WorkUnit
@@ -179,7 +178,7 @@ def _scan_to_shard(
         return result, None
     shard = f"{shards}/{hashlib.sha1(unit.key.encode()).hexdigest()[:16]}.parquet"
     with fsspec.open(shard, "wb") as f:
-        pq.write_table(hits_table(result.hits), f, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+        write_hits(f, result.hits, row_group_size=ROW_GROUP_ROWS)
     return replace(result, hits=[]), shard
 
 
@@ -187,7 +186,7 @@ def _read_shard(shard: str) -> list[Hit]:
     """The hits of one shard, as Hits."""
     try:
         with fsspec.open(shard, "rb") as f:
-            return [hit_from_dict(d) for d in pq.read_table(f).to_pylist()]
+            return read_hits(f)
     except FileNotFoundError:
         raise RayEngineError(
             f"{shard}: a Ray worker wrote it, but it is not here: on a cluster, --output-dir must be storage "
