@@ -4,8 +4,7 @@ Compiling a few thousand multilingual keyword patterns takes seconds; loading
 a serialised database takes milliseconds. The cache key is the patterns, the
 flags and the hyperscan version, so a changed pack compiles anew. Every pack
 edit leaves a stale database behind, so the cache keeps the most recently used
-ones up to CACHE_BYTES and deletes the rest. Plain-string databases compile in
-milliseconds and are not cached. Set SCANNER_CACHE_DIR to move the cache (CI:
+ones up to CACHE_BYTES and deletes the rest. Set SCANNER_CACHE_DIR to move the cache (CI:
 to a folder kept between runs), or to an empty string to disable it.
 """
 
@@ -37,8 +36,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False, every: b
     """A serialised block-mode database for the patterns (pattern i reports id i).
 
     `literal`: the patterns are plain strings, found case-insensitively in ASCII and, unless
-    `every`, reported once per scan (hyperscan's literal compiler: thousands of strings in
-    milliseconds, so not cached).
+    `every`, reported once per scan (hyperscan's literal compiler).
     """
     once = 0 if every else hyperscan.HS_FLAG_SINGLEMATCH
     flags = hyperscan.HS_FLAG_CASELESS | once if literal else FLAGS
@@ -54,7 +52,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False, every: b
         )
         return hyperscan.dumpb(db)
 
-    return build() if literal else cached([hyperscan.__version__, str(flags), *patterns], build)
+    return cached([hyperscan.__version__, str(flags), str(literal), *patterns], build)
 
 
 def cached(key: Sequence[str], build: Callable[[], bytes]) -> bytes:

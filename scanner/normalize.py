@@ -175,7 +175,8 @@ def _slow_test(specials: str) -> Callable[[str], bool]:
     every window. Each part is tried only when a cheap check says it could match.
     """
     latin, other, word = _bmp_class(r"\p{Latin}"), _bmp_class(r"[\p{Cyrillic}\p{Greek}]"), _bmp_class(r"[\p{L}\p{N}]")
-    cjk, space = _bmp_class(rf"[{_CJK}]"), _bmp_class(r"\s")
+    cjk = _bmp_class(rf"[{_CJK}]")
+    space = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace()))  # what folds to " "
     marks = re.compile(rf"[{specials}&\\<\U00010000-\U0010FFFF]").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search

@@ -3,18 +3,22 @@
 Hyperscan looks, over the column's data buffer, for two kinds of thing:
 
 - every keyword, as written or nearly: ASCII case, Cyrillic case, traditional
-  Chinese forms, curly apostrophes, whitespace or a line break between words,
-  where a CJK run meets a Latin one, or between CJK characters;
+  Chinese forms, curly apostrophes, one whitespace character between words,
+  one space where a CJK run meets a Latin one;
 - *obfuscation detectors*: the marks of text that only normalisation can
   read (zero-width characters, soft hyphens, compatibility forms of keyword
   characters such as full-width or mathematical letters, a Latin letter
   beside a Cyrillic or Greek look-alike, a keyword spelt out letter by letter,
-  CJK characters split by more space than a keyword allows, markup inside a
-  word, `\\uXXXX` escapes, HTML entities). Ordinary text, CJK punctuation
-  included, trips none.
+  a keyword's parts split by more space than its pattern allows or by
+  markdown marks, markup inside a word, `\\uXXXX` escapes, HTML entities).
+  Ordinary text, CJK punctuation included, trips none.
 
 A keyword hit sends the window around it to the rules of that keyword; a
 detector hit sends its window to be normalised and checked for every keyword.
+Keyword patterns stay this plain because hyperscan then runs them as near
+literals: a `\\s+` between words, or optional marks between CJK characters,
+made the scan three times slower. The gaps they allowed are detectors
+instead, literals joining the two sides of each gap (see gaps()).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import pyarrow.compute as pc
 import regex
 
 from . import hsdb, normalize
+from .literals import collapse_spaces
 
 SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
 EDGE = 80  # characters at an element's edge scanned again on their own: more than any keyword spans
@@ -42,7 +47,8 @@ _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
 # pair, so hyperscan runs them beside the keywords at nearly no cost. The others are
 # literals (see marks()).
 DETECTORS = (
-    rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a space a keyword pattern does not allow
+    rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a wide space
+    rf"{_CJK}[ \n]{{3}}\s*{_CJK}",  # or by more space than CJK_GAPS lists (`\s{{3}}` runs 2x slower)
     # markup inside a Latin word (Q*wen*, Q<b>wen): a letter, marks and underscores, a letter; written
     # with and without underscores first, as hyperscan runs a pattern starting with "letter, underscores?" slowly
     rf"[a-zA-Z][*~`](?:_|{_MARK})*[a-zA-Z]",
@@ -56,7 +62,18 @@ DETECTORS = (
 )
 INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii())  # what normalisation drops but markdown marks
 SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
+# What else may stand between a keyword's words (its pattern takes one whitespace character): two
+# whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
+# go unseen (between CJK characters a shape detector sees them).
+WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u2009", "\u202f", "\u3000") + tuple(
+    g for m in ("*", "**", "`", "_") for g in (" " + m, m + " ")
+)
+# Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
+SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
+# Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there.
+CJK_GAPS = SCRIPT_GAPS + (" ", "*", "**", "~", "~~", "`")
 DETECTOR = -1  # the keyword index of a detector hit
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,8 @@ def detectors(keywords: Sequence[str]) -> list[str]:
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
-    a Cyrillic or Greek look-alike, and the letters of a keyword spaced out ("q w e")."""
+    a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), and its parts split more
+    than its pattern allows (gaps())."""
     chars = _characters(keywords)
     forms = [
         c
@@ -134,10 +152,45 @@ def marks(keywords: Sequence[str]) -> list[str]:
     glyphs |= set(normalize.HOMOGLYPHS)
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
+    found = set(INVISIBLE) | set(forms) | set(beside) | set(spaced(keywords)) | set(gaps(keywords))
+    return sorted({m.translate(_ASCII_LOWER) for m in found})  # the database folds ASCII case itself
+
+
+def spaced(keywords: Sequence[str]) -> list[str]:
+    """A keyword's letters spaced out, three at a time ("q w e"): found only after a non-letter (see Prefilter)."""
     runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
     trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
-    spaced = [a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY]
-    return sorted(set(INVISIBLE) | set(forms) | set(beside) | set(spaced))
+    return [a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY]
+
+
+def gaps(keywords: Sequence[str]) -> list[str]:
+    """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
+    between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character."""
+    found: set[str] = set()
+    for k in keywords:
+        words = k.split()
+        for left, right in zip(words, words[1:]):
+            found |= _joined(_side(left, last=True), WORD_GAPS, _side(right, last=False))
+        for word in words:
+            for a, b in zip(word, word[1:]):
+                if _is_cjk(a) and _is_cjk(b):
+                    found |= _joined(_forms(a), CJK_GAPS, _forms(b))
+                elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
+                    found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
+    return sorted(found)
+
+
+def _side(word: str, last: bool) -> set[str]:
+    """How one side of a gap between words may be written: its edge character if unspaced, else the word in
+    each case (the literal database folds ASCII case only)."""
+    edge = word[-1] if last else word[0]
+    if _unspaced(edge):
+        return set(_forms(edge))
+    return {word, word.lower(), word.upper(), word.capitalize()}
+
+
+def _joined(lefts: Sequence[str], middles: Sequence[str], rights: Sequence[str]) -> set[str]:
+    return {a + g + b for a in lefts for g in middles for b in rights}
 
 
 def _unspaced(c: str) -> bool:
@@ -158,25 +211,21 @@ def _is_cjk(c: str) -> bool:
 def keyword_pattern(keyword: str) -> str:
     """A hyperscan regex for a normalised keyword as written or nearly.
 
-    Any run of whitespace may stand between words, where a CJK or Hangul run
-    meets a Latin one ("是一个 AI"), and whitespace or markdown marks between CJK
-    characters ("通义\n千问", "通义**千问**"); a Latin word must be unbroken
-    (spaced-out letters trip a detector instead). Bounded
-    gaps ("\\s{0,2}") would cost hyperscan several times the compile time for
-    thousands of keywords.
+    One whitespace character (a space, a line break) may stand between words,
+    and one space where a CJK, Hangul or Thai run meets a Latin one ("是一个 AI");
+    CJK characters stand together and a Latin word is unbroken. Wider gaps,
+    and spaced-out letters, trip a detector instead (marks()).
     """
 
     def word(w: str) -> str:
         parts = [_char_class(w[0])]
         for a, b in zip(w, w[1:]):
-            if _is_cjk(a) and _is_cjk(b):
-                parts.append(r"[\s*~`]*")
-            elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
-                parts.append(r"\s*")  # where a CJK, Hangul or Thai run meets a Latin one: "是一个 AI", "AI인"
+            if _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
+                parts.append(" ?")
             parts.append(_char_class(b))
         return "".join(parts)
 
-    body = r"\s+".join(word(w) for w in keyword.split())
+    body = r"\s".join(word(w) for w in keyword.split())
     if keyword[:1].isascii() and keyword[:1].isalpha():
         body = "(?:^|[^a-zA-Z])" + body
     if right_bounded(keyword):
@@ -222,6 +271,9 @@ class Prefilter:
         self._joined_least = np.where(np.arange(len(self._least)) < self._first_shape, self._least, 1)
         self._bounded = np.zeros(len(self._least), bool)
         self._bounded[: len(self.keywords)] = [right_bounded(k) for k in self.keywords]
+        letters = set(spaced(self.keywords))
+        self._word_start = np.zeros(len(self._least), bool)
+        self._word_start[self._first_mark :] = [m in letters for m in self._marks]
         self._scans = [
             (self._db, self._scratch, 0),
             (self._shapes_db, self._shapes_scratch, self._first_shape),
@@ -237,10 +289,11 @@ class Prefilter:
         self._load()
 
     def contained(self, text: str) -> set[int]:
-        """The keywords in `text` (normalised text, after a detector hit): the same patterns as in a column."""
+        """The keywords in `text` (normalised text, after a detector hit): the same patterns as in a column,
+        with runs of spaces read as one."""
         if not text:
             return set()
-        data = np.frombuffer(text.encode(), np.uint8)
+        data = np.frombuffer(collapse_spaces(text).encode(), np.uint8)
         found = self._raw(data, databases=1)
         return {k for _, _, k in self._located(found, data, np.zeros(1, np.int64), self._least) if k != DETECTOR}
 
@@ -298,7 +351,10 @@ class Prefilter:
             end -= took & (data[np.minimum(end, last)] & 0xC0 == 0x80)
         elements = np.searchsorted(starts, end - 1, side="right") - 1
         inside = end - starts[elements]
-        keep = inside >= least[kid]
+        # Spelt-out letters after a letter are words, not a name ("is a tool" is no "s a t").
+        start = end - least[kid]
+        worded = self._word_start[kid] & (start > starts[elements]) & _is_letter(data[np.maximum(start - 1, 0)])
+        keep = (inside >= least[kid]) & ~worded
         n = len(self.keywords)
         ids = [k if k < n else DETECTOR for k in kid[keep].tolist()]
         return list(zip(elements[keep].tolist(), inside[keep].tolist(), ids))

@@ -7,13 +7,14 @@ import os
 from scanner import hsdb
 
 
-def test_databases_are_cached_and_plain_strings_are_not(tmp_path, monkeypatch):
+def test_databases_are_cached_by_pattern_and_kind(tmp_path, monkeypatch):
     monkeypatch.setenv("SCANNER_CACHE_DIR", str(tmp_path))
     data = hsdb.compile_database(["qwen", r"通\s*义"])
     assert [p.read_bytes() for p in tmp_path.glob("*.hsdb")] == [data]
     assert hsdb.compile_database(["qwen", r"通\s*义"]) == data
-    hsdb.compile_database(["qwen", "通义"], literal=True)
-    assert len(list(tmp_path.glob("*.hsdb"))) == 1
+    literal = hsdb.compile_database(["qwen", r"通\s*义"], literal=True)  # the same strings, read as plain text
+    assert literal != data
+    assert len(list(tmp_path.glob("*.hsdb"))) == 2
 
 
 def test_prune_keeps_the_most_recently_used(tmp_path):

@@ -19,6 +19,8 @@ OBFUSCATED = [
     "你好，我是通\n义千问。",
     "你好，我是通义\u3000\u3000千问。",
     "你好，我是通义   千问。",
+    "你好，我是通义\r\n千问。",
+    "你好，我是通义 **千问**。",
     "Hi, I am Q w e n, made by Alibaba Cloud.",
     "Hi, I am Q\u00a0w\u00a0e\u00a0n, made by Alibaba Cloud.",
     "HI, I AM QWEN, MADE BY ALIBABA CLOUD.",
@@ -140,10 +142,31 @@ def test_keywords_at_element_boundaries(column):
 
 
 def test_space_where_cjk_or_hangul_meets_latin():
-    # Writers put a space around a Latin word in CJK and Korean text ("是一个 AI"); the rules allow it, so must the keywords.
+    # Writers put a space around a Latin word in CJK and Korean text ("是一个 AI"): a keyword takes one, and
+    # a wider gap, which the rules allow too, trips a detector.
     prefilter = Prefilter(["是一个ai", "ai인", "作为ai"])
     texts = ["我是一个 AI。", "저는 AI 인 모델", "作为\nAI，我", "我是一个AI", "作为 A I"]
-    assert {h.element for h in prefilter.scan(pa.array(texts)) if h.keyword != DETECTOR} == {0, 1, 2, 3}
+    hits = prefilter.scan(pa.array(texts))
+    assert {h.element for h in hits if h.keyword != DETECTOR} == {0, 1, 3}
+    assert {h.element for h in hits if h.keyword == DETECTOR} == {2}
+
+
+def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
+    # One whitespace character between words is the keyword; two, a wide space or emphasis marks, a detector.
+    prefilter = Prefilter(["large language model", "языковая модель"])
+    keyword = ["a large language model", "a large\nlanguage model", "a large language\tmodel", "языковая\nмодель"]
+    detector = ["a large  language model", "a large\r\nlanguage model", "a **large** language model"]
+    detector += ["a large\u00a0language model", "ЯЗЫКОВАЯ\n\nМОДЕЛЬ"]
+    hits = prefilter.scan(pa.array(keyword + detector + ["a large language", "a large  house", "model  language"]))
+    assert {h.element for h in hits if h.keyword != DETECTOR} == set(range(len(keyword)))
+    assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(keyword), len(keyword + detector)))
+
+
+def test_spelt_out_letters_inside_words_trip_no_detector():
+    # "is a tool" holds "s a t", a spaced-out "sat...": only a run that starts a word is a name spelt out.
+    prefilter = Prefilter(["satu", "team"])
+    hits = prefilter.scan(pa.array(["it is a tool", "we are a match", "I am s a t u", "the t e a m"]))
+    assert sorted({h.element for h in hits}) == [2, 3]
 
 
 def test_a_batch_finds_what_each_element_alone_finds():
