@@ -1,8 +1,8 @@
 """Normalised text with a map back to offsets in the original.
 
 Rules match on a canonical form of the text: NFKC, case folded, simplified
-Chinese, ASCII quotes, without zero-width characters, soft hyphens, markdown
-emphasis, HTML tags and entities or JSON escapes, with Cyrillic and Greek
+Chinese, ASCII quotes, without zero-width characters, soft hyphens, Arabic
+and Hebrew vowel points, tatweel, markdown emphasis, HTML tags and entities or JSON escapes, with Cyrillic and Greek
 look-alikes inside Latin words mapped to Latin and spaces between CJK
 characters removed. As in Markdown, an underscore inside a word (`snake_case`)
 is kept: only `*` and `~` emphasise inside a word. Every normalised character
@@ -24,7 +24,14 @@ import regex
 # Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, and
 # the markdown emphasis marks that may wrap or split a name (`_` only at a
 # word's edge: see _TOKEN).
-DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*~`"
+# Arabic harakat and tatweel, and Hebrew points and cantillation: rules are written without them.
+POINTS = (
+    "".join(map(chr, range(0x64B, 0x660)))
+    + "\u0670\u0640"
+    + "".join(map(chr, range(0x591, 0x5BE)))
+    + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+)
+DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*~`" + POINTS
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
@@ -230,6 +237,8 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
     def emit(piece: str, start: int, end: int) -> None:
         for c in piece:
             if c in DROPPED:
+                if c in POINTS and ends and ends[-1] == start:
+                    ends[-1] = end  # a vowel point belongs to the letter before it
                 continue
             for f in table.get(ord(c), c) if ord(c) <= 0xFFFF else fold(c):
                 chars.append(f)

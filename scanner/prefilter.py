@@ -10,7 +10,7 @@ Hyperscan looks, over the column's data buffer, for two kinds of thing:
   characters such as full-width or mathematical letters, a Latin letter
   beside a Cyrillic or Greek look-alike, a keyword spelt out letter by letter,
   a keyword's parts split by more space than its pattern allows or by
-  markdown marks, markup inside a word, `\\uXXXX` escapes, HTML entities).
+  markdown marks, Arabic or Hebrew vowel points or tatweel inside a keyword, markup inside a word, `\\uXXXX` escapes, HTML entities).
   Ordinary text, CJK punctuation included, trips none.
 
 A keyword hit sends the window around it to the rules of that keyword; a
@@ -60,7 +60,20 @@ DETECTORS = (
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
 )
-INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii())  # what normalisation drops but markdown marks
+# What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
+INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
+_HARAKAT = "\u064b\u064c\u064d\u064e\u064f\u0650\u0652\u0670"  # Arabic vowels, without shadda
+_HEBREW_VOWELS = "".join(map(chr, range(0x5B0, 0x5BC))) + "\u05c7"
+# What may stand between two letters of an Arabic or Hebrew keyword in pointed text: a point, a doubling or
+# consonant dot with a vowel, tatweel.
+_ARABIC_POINTS = [c for c in normalize.POINTS if c >= "\u0600"]
+POINT_GAPS = {
+    "arabic": _ARABIC_POINTS
+    + [a + b for v in _HARAKAT for a, b in (("\u0651", v), (v, "\u0651"))]
+    + ["\u0640" * 2, "\u0640" * 3],
+    "hebrew": [c for c in normalize.POINTS if c < "\u0600"]
+    + [a + b for v in _HEBREW_VOWELS for d in "\u05bc\u05c1\u05c2" for a, b in ((d, v), (v, d))],
+}
 SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
 # whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
@@ -140,8 +153,8 @@ def detectors(keywords: Sequence[str]) -> list[str]:
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
-    a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), and its parts split more
-    than its pattern allows (gaps())."""
+    a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), its parts split more
+    than its pattern allows (gaps()), and its Arabic or Hebrew letters split by points (pointed())."""
     chars = _characters(keywords)
     forms = [
         c
@@ -153,6 +166,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
     found = set(INVISIBLE) | set(forms) | set(beside) | set(spaced(keywords)) | set(gaps(keywords))
+    found |= set(pointed(keywords)) | {"\u0640" * 4}  # a long tatweel anywhere
     return sorted({m.translate(_ASCII_LOWER) for m in found})  # the database folds ASCII case itself
 
 
@@ -178,6 +192,24 @@ def gaps(keywords: Sequence[str]) -> list[str]:
                 elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
                     found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
     return sorted(found)
+
+
+def pointed(keywords: Sequence[str]) -> list[str]:
+    """Two adjacent letters of an Arabic or Hebrew keyword with vowel points or tatweel between them ("نَم"):
+    ordinary Arabic text has points (tanween at a word's end, shadda), so a point alone is no detector."""
+    found: set[str] = set()
+    for k in keywords:
+        for a, b in zip(k, k[1:]):
+            script = _pointed_script(a)
+            if script and script == _pointed_script(b):
+                found |= _joined(a, POINT_GAPS[script], b)
+    return sorted(found)
+
+
+def _pointed_script(c: str) -> str | None:
+    if not c.isalpha():
+        return None
+    return "hebrew" if "\u0590" <= c <= "\u05ff" else "arabic" if "\u0600" <= c <= "\u06ff" else None
 
 
 def _side(word: str, last: bool) -> set[str]:

@@ -38,6 +38,9 @@ CASES = [
     ("I am _Qwen_.", "Qwen", "qwen"),
     ("I am Q*we*n.", "Q*we*n", "qwen"),  # ... and inside it
     ("I am `Qwen`.", "Qwen", "qwen"),
+    ("أَنَا نَمُوذَجٌ لُغَوِيٌّ", "نَمُوذَجٌ لُغَوِيٌّ", "نموذج لغوي"),  # Arabic vowel points
+    ("أنا نمـــوذج لغوي", "نمـــوذج", "نموذج"),  # tatweel
+    ("אֲנִי מוֹדֵל שָׂפָה", "מוֹדֵל שָׂפָה", "מודל שפה"),  # Hebrew points
     ("I am \\u0051wen.", "\\u0051wen", "qwen"),  # JSON escapes
     ("\\u6211\\u662f\\u901a\\u4e49\\u5343\\u95ee", "\\u901a\\u4e49\\u5343\\u95ee", "通义千问"),
     ("I am \\ud835\\udc10wen.", "\\ud835\\udc10wen", "qwen"),  # a surrogate pair: mathematical bold Q

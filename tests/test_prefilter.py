@@ -162,6 +162,17 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(keyword), len(keyword + detector)))
 
 
+def test_points_inside_an_arabic_or_hebrew_keyword_trip_a_detector():
+    # Vowel points and tatweel inside a keyword are what normalisation removes; ordinary Arabic has points too
+    # (tanween ending a word, shadda), so only points between two letters of a keyword count.
+    prefilter = Prefilter(["نموذج", "מודל"])
+    pointed = ["أنا نَمُوذَجٌ لغوي", "أنا نمـــوذج", "אני מוֹדֵל שפה"]
+    ordinary = ["شكراً جزيلاً على المساعدة", "محمّد في البيت", "שָׁלוֹם עֲלֵיכֶם"]
+    hits = prefilter.scan(pa.array(pointed + ordinary))
+    assert {h.element for h in hits} == {0, 1, 2}
+    assert all(h.keyword == DETECTOR for h in hits)
+
+
 def test_spelt_out_letters_inside_words_trip_no_detector():
     # "is a tool" holds "s a t", a spaced-out "sat...": only a run that starts a word is a name spelt out.
     prefilter = Prefilter(["satu", "team"])
