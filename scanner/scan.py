@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +23,7 @@ from .hits import Hit
 from .literals import RuleGate
 from .match import MatchStats, confirm
 from .neardup import NearDup, NearDupOptions
-from .normalize import normalize
+from .normalize import Normalized, normalize
 from .packs import SEVERITIES, PackSet, Rule, load_packs
 from .prefilter import DETECTOR, Prefilter
 
@@ -39,6 +39,18 @@ class _Found:
     method: str = "regex"
     score: float = 1.0
     reference: str | None = None
+
+
+@dataclass
+class _Element:
+    """One string of a column being scanned: its keyword spots, normalised windows and what was found there."""
+
+    element: int
+    role: str | None
+    text: str
+    spots: list[int] | None  # character ends of keyword hits; None: the whole text is one window
+    windows: list[tuple[int, int, Normalized]] = field(default_factory=list)
+    found: list[_Found] = field(default_factory=list)
 
 
 class Scanner:
@@ -121,32 +133,41 @@ class Scanner:
         return self.scan_batch(table, fields=[spec])
 
     def _scan_column(self, column: TextColumn) -> list[tuple[int, list[_Found]]]:
-        out = []
+        scanned = []
         for element, ends in self._candidates(column).items():
             role = column.role(element)
-            if self.roles is not None and role is not None and role not in self.roles:
-                continue
-            text = column.values[element].as_py()
-            spots = None if ends is None else _char_ends(text, ends)
-            windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
-            found, normalized = [], []
-            for start, end, keywords in windows:
-                norm = normalize(text[start:end])
-                named = self._named(keywords, norm.text)
-                if keywords is not None and not named:
-                    continue  # an obfuscation mark with no keyword behind it
-                normalized.append((start, end, norm))
-                rules = self._rules_for(named, norm.text, role)
-                for m in confirm(norm.text, rules, self.timeout, self.stats, role):
-                    a, b = norm.span(m.start, m.end)
-                    found.append(_Found(m.rule, start + a, start + b))
-            if self.neardup and normalized and (role is None or role in self.neardup.roles):
-                near = self.neardup.find(text, None if spots is None else [c for c, _ in spots], normalized)
-                found.extend(_Found(m.rule, m.start, m.end, "minhash", m.score, m.reference.id) for m in near)
-            found = _resolve(found)
-            if found:
-                out.append((element, found))
-        return out
+            if self.roles is None or role is None or role in self.roles:
+                scanned.append(self._scan_element(element, column.values[element].as_py(), ends, role))
+        if self.neardup:
+            self._add_near_copies(scanned)
+        return [(e.element, kept) for e in scanned if (kept := _resolve(e.found))]
+
+    def _scan_element(self, element: int, text: str, ends: list[tuple[int, int]] | None, role: str | None) -> _Element:
+        """The rules' matches in the windows around an element's keyword hits (`ends` None: in all of it)."""
+        spots = None if ends is None else _char_ends(text, ends)
+        windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
+        scanned = _Element(element, role, text, None if spots is None else [c for c, _ in spots])
+        for start, end, keywords in windows:
+            norm = normalize(text[start:end])
+            named = self._named(keywords, norm.text)
+            if keywords is not None and not named:
+                continue  # an obfuscation mark with no keyword behind it
+            scanned.windows.append((start, end, norm))
+            rules = self._rules_for(named, norm.text, role)
+            for m in confirm(norm.text, rules, self.timeout, self.stats, role):
+                a, b = norm.span(m.start, m.end)
+                scanned.found.append(_Found(m.rule, start + a, start + b))
+        return scanned
+
+    def _add_near_copies(self, scanned: list[_Element]) -> None:
+        """Near copies in the elements' normalised windows, the posting gate run on a column's windows at once."""
+        searched = [e for e in scanned if e.role is None or e.role in self.neardup.roles]
+        held = iter(self.neardup.postings.passing([norm.text for e in searched for _, _, norm in e.windows]))
+        for e in searched:
+            windows = [w for w in e.windows if next(held)]
+            if windows:
+                near = self.neardup.find(e.text, e.spots, windows)
+                e.found.extend(_Found(m.rule, m.start, m.end, "minhash", m.score, m.reference.id) for m in near)
 
     def _candidates(self, column: TextColumn) -> dict[int, list[tuple[int, int]] | None]:
         """Per element to confirm: its (byte end, keyword) hits, or None for the whole text."""

@@ -167,6 +167,20 @@ def test_short_fragment_of_a_reference_is_not_a_copy(packs):
     assert nd.find(FILLER + REFERENCES[0]["text"] + " " + FILLER, None)[0].score == 1.0
 
 
+def test_the_posting_gate_over_many_windows_agrees_with_each_alone(scanners):
+    # Windows are gated all at once, joined: no shingle may span two, and each counts only its own.
+    postings = scanners[1].neardup.postings
+    copies = [normalize(copy).text for _, _, copy in PARAPHRASES]
+    others = [normalize(text).text for _, text in NEGATIVES] + [FILLER, "", "abc"]
+    # The longest start of a copy that fails alone, then the rest: together they must not lend it shingles.
+    copy = copies[0]
+    short = max(n for n in range(len(copy)) if not postings.passing([copy[:n]])[0])
+    texts = copies + others + [copy[:short], copy[short:]] + copies[::-1]
+    together = postings.passing(texts).tolist()
+    assert together == [bool(postings.passing([t])[0]) for t in texts]
+    assert all(together[: len(copies)]) and not any(together[len(copies) : len(copies) + len(others) + 1])
+
+
 def test_regex_and_minhash_on_one_span_are_one_hit(scanners):
     _, near = scanners
     doc = FILLER + REFERENCES[0]["text"] + " " + FILLER

@@ -223,8 +223,9 @@ class NearDup:
         else:
             groups = [(s, e, None, ps) for s, e, ps in _groups(spots, len(text))]
         matches = []
-        for start, end, norm, near in groups:
-            if norm is not None and not self.postings.may_match(norm.text):
+        held = self.postings.passing([norm.text for _, _, norm, _ in groups]) if windows else None
+        for i, (start, end, norm, near) in enumerate(groups):
+            if held is not None and not held[i]:
                 continue
             region = _Region(text, start, end, norm)
             if near is None:
@@ -289,23 +290,39 @@ class _Postings:
         self._seen = np.zeros(_SEEN_MASK + 1, bool)
         self._seen[self.shingles & _SEEN_MASK] = True
 
-    def may_match(self, text: str) -> bool:
-        """Whether `text` holds `threshold` of some reference's shingles (counted anywhere in it)."""
-        if not len(self.shingles):
-            return False
-        hashes = shingle_hashes(text)
-        hashes = hashes[self._seen[hashes & _SEEN_MASK]]  # one gather rules out nearly all
+    def passing(self, texts: Sequence[str]) -> np.ndarray:
+        """Which texts hold `threshold` of some reference's shingles (counted anywhere in each), all at once."""
+        if not len(self.shingles) or not texts:
+            return np.zeros(len(texts), bool)
+        hashes, owner = _shingles_of_many(texts)
+        kept = self._seen[hashes & _SEEN_MASK]  # one gather rules out nearly all
+        hashes, owner = hashes[kept], owner[kept]
         at = np.minimum(np.searchsorted(self.shingles, hashes), len(self.shingles) - 1)
-        at = np.unique(at[self.shingles[at] == hashes])  # each held shingle once
-        if len(at) < self.least:
-            return False
-        # The owners of every held shingle, as one index array: each run starts at first[at[i]].
-        counts, first = self.counts[at], self.first[at]
-        steps = np.ones(int(counts.sum()), np.int64)
-        steps[0] = first[0]
-        steps[np.cumsum(counts)[:-1]] = first[1:] - (first[:-1] + counts[:-1] - 1)
-        held = np.bincount(self.owners[np.cumsum(steps)], minlength=len(self.need))
-        return bool((held >= self.need).any())
+        held = self.shingles[at] == hashes
+        # Each held shingle once per text, then every (text, reference) pair it adds one to.
+        pairs = np.unique(owner[held] * len(self.shingles) + at[held])
+        text, at = pairs // len(self.shingles), pairs % len(self.shingles)
+        counts = self.counts[at]
+        run = np.repeat(np.cumsum(counts) - counts, counts)
+        refs = self.owners[np.repeat(self.first[at], counts) + np.arange(int(counts.sum())) - run]
+        keys, held_count = np.unique(np.repeat(text, counts) * len(self.need) + refs, return_counts=True)
+        found = keys[held_count >= self.need[keys % len(self.need)]] // len(self.need)
+        out = np.zeros(len(texts), bool)
+        out[found] = True
+        return out
+
+
+def _shingles_of_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes of many texts from one pass over them joined, and the text each belongs to
+    (shingles across a join dropped)."""
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    hashes = shingle_hashes("".join(texts))
+    if not len(hashes):
+        return hashes, np.zeros(0, np.int64)
+    ends = np.cumsum(lengths)
+    owner = np.searchsorted(ends, np.arange(len(hashes)), side="right")
+    inside = np.arange(len(hashes)) + SHINGLE <= ends[np.minimum(owner, len(ends) - 1)]
+    return hashes[inside], owner[inside]
 
 
 def _pieces(norm: str) -> list[tuple[int, int]]:
