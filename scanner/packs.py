@@ -25,6 +25,7 @@ import regex
 import yaml
 
 from . import hsdb
+from .compiled import compile_pattern
 from .errors import PackError
 
 SEVERITIES = ("low", "medium", "high")
@@ -73,25 +74,25 @@ class Rule:
 
     @cached_property
     def regex(self) -> regex.Pattern:
-        return regex.compile(self.pattern, regex.IGNORECASE | regex.V0)
+        return compile_pattern(self.pattern, regex.IGNORECASE | regex.V0)
 
     @cached_property
     def exclude_regex(self) -> regex.Pattern | None:
         # Anchored at the match: it must start where the match ends.
-        return regex.compile(self.exclude, regex.IGNORECASE) if self.exclude else None
+        return compile_pattern(self.exclude, regex.IGNORECASE) if self.exclude else None
 
     @cached_property
     def exclude_before_regex(self) -> regex.Pattern | None:
         # Anchored at the match: it must end where the match starts.
-        return regex.compile(f"(?:{self.exclude_before})$", regex.IGNORECASE) if self.exclude_before else None
+        return compile_pattern(f"(?:{self.exclude_before})$", regex.IGNORECASE) if self.exclude_before else None
 
     @cached_property
     def requires_regex(self) -> regex.Pattern | None:
-        return regex.compile(self.requires, regex.IGNORECASE) if self.requires else None
+        return compile_pattern(self.requires, regex.IGNORECASE) if self.requires else None
 
     @cached_property
     def cue_regex(self) -> regex.Pattern | None:
-        return regex.compile(self.cue, regex.IGNORECASE) if self.cue else None
+        return compile_pattern(self.cue, regex.IGNORECASE) if self.cue else None
 
 
 @dataclass(frozen=True)
