@@ -129,12 +129,17 @@ def text_columns(table: pa.Table, specs: list[FieldSpec], where: str = "") -> li
     for spec in specs:
         if spec.column not in table.column_names:
             raise InputError(f"{where}: no column '{spec.column}'")
-        column = table.column(spec.column).combine_chunks()
+        column = one_array(table.column(spec.column))
         if spec.chat is None:
             out.append(TextColumn(_as_text(column, spec.column, where), np.arange(len(column)), spec))
         else:
             out.append(_flatten_chat(column, spec, where))
     return out
+
+
+def one_array(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is (combine_chunks copies even that one)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _as_text(values: pa.Array, column: str, where: str) -> pa.Array:

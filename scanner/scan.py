@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .fields import FieldSpec, TextColumn, plan_fields, text_columns
+from .fields import FieldSpec, TextColumn, one_array, plan_fields, text_columns
 from .hits import Hit
 from .literals import RuleGate
 from .match import MatchStats, confirm
@@ -113,7 +113,7 @@ class Scanner:
     ) -> list[Hit]:
         """Hits in one Arrow batch; `rows` numbers its rows within `source` (default 0, 1, ...)."""
         specs = fields or plan_fields(table.schema, (), source)
-        ids = table.column(id_field).combine_chunks() if id_field else None
+        ids = one_array(table.column(id_field)) if id_field else None
         hits = []
         for column in text_columns(table, specs, source):
             self.stats.bytes_scanned += pc.sum(pc.binary_length(column.values)).as_py() or 0

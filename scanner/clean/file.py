@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from ..engines.unit import plan_unit
 from ..errors import InputError
-from ..fields import FieldSpec, parse_field, plan_fields
+from ..fields import FieldSpec, one_array, parse_field, plan_fields
 from ..hits import Hit
 from ..scan import Scanner
 from ..sources import Batch, WorkUnit
@@ -330,7 +330,7 @@ def _with_values(table: pa.Table, outcomes: dict[int, Outcome], drops: dict[int,
             for c in o.columns:
                 by_column[c][i] = o.values[c]
     for c, new in by_column.items():
-        column = table.column(c).combine_chunks()
+        column = one_array(table.column(c))
         index = np.arange(table.num_rows)
         index[list(new)] = table.num_rows + np.arange(len(new))
         values = pa.concat_arrays([column, pa.array(list(new.values()), type=column.type)]).take(index)

@@ -273,6 +273,7 @@ class NearDup:
 
 
 _SEEN_MASK = np.uint64(2**20 - 1)  # low hash bits of the shingles some reference holds: a 1 MB table
+_COUNTS = 2**22  # (text, reference) held-shingle counters per posting pass: 32 MB
 
 
 class _Postings:
@@ -292,10 +293,15 @@ class _Postings:
 
     def passing(self, texts: Sequence[str]) -> np.ndarray:
         """Which texts hold `threshold` of some reference's shingles (counted anywhere in each), all at once."""
+        step = max(1, _COUNTS // max(len(self.need), 1))  # texts whose (text, reference) counts fit _COUNTS
+        parts = [self._passing(texts[i : i + step]) for i in range(0, len(texts), step)]
+        return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+    def _passing(self, texts: Sequence[str]) -> np.ndarray:
         if not len(self.shingles) or not texts:
             return np.zeros(len(texts), bool)
         hashes, owner = _shingles_of_many(texts)
-        kept = self._seen[hashes & _SEEN_MASK]  # one gather rules out nearly all
+        kept = self._seen[hashes & _SEEN_MASK]  # one gather rules out most
         hashes, owner = hashes[kept], owner[kept]
         at = np.minimum(np.searchsorted(self.shingles, hashes), len(self.shingles) - 1)
         held = self.shingles[at] == hashes
@@ -305,11 +311,8 @@ class _Postings:
         counts = self.counts[at]
         run = np.repeat(np.cumsum(counts) - counts, counts)
         refs = self.owners[np.repeat(self.first[at], counts) + np.arange(int(counts.sum())) - run]
-        keys, held_count = np.unique(np.repeat(text, counts) * len(self.need) + refs, return_counts=True)
-        found = keys[held_count >= self.need[keys % len(self.need)]] // len(self.need)
-        out = np.zeros(len(texts), bool)
-        out[found] = True
-        return out
+        held_count = np.bincount(np.repeat(text, counts) * len(self.need) + refs, minlength=len(texts) * len(self.need))
+        return (held_count.reshape(len(texts), len(self.need)) >= self.need).any(axis=1)
 
 
 def _shingles_of_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,8 @@ class ParquetUnit(WorkUnit):
                 batch_size=self.options.batch_rows, row_groups=[self.row_group], columns=columns
             ):
                 table = pa.Table.from_batches([record_batch])
-                table = table.cast(_decoded(table.schema))
+                if not table.schema.equals(decoded := _decoded(table.schema)):
+                    table = table.cast(decoded)  # a cast costs a copy even to the same schema
                 yield Batch(self.source, table, np.arange(first, first + len(table)))
                 first += len(table)
         except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
