@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -229,10 +228,12 @@ def _char_ends(text: str, ends: list[tuple[int, int]]) -> list[tuple[int, int]]:
     encoded = text.encode()
     if len(encoded) == len(text):
         return sorted(ends)
-    # Characters before each byte offset: the bytes so far that start a character (not 0b10xxxxxx).
-    starts = np.frombuffer(encoded, np.uint8) & 0xC0 != 0x80
-    chars_before = np.concatenate(([0], np.cumsum(starts)))
-    return [(int(chars_before[b_end]), keyword) for b_end, keyword in sorted(ends)]
+    out, chars, last = [], 0, 0
+    for b_end, keyword in sorted(ends):
+        chars += len(encoded[last:b_end].decode(errors="ignore"))  # hits end on character boundaries
+        out.append((chars, keyword))
+        last = b_end
+    return out
 
 
 def _windows(length: int, ends: list[tuple[int, int]]) -> list[tuple[int, int, set[int]]]:
