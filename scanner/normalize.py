@@ -13,13 +13,17 @@ original offsets.
 from __future__ import annotations
 
 import html
+import pickle
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import regex
+
+from . import hsdb
 
 # Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, and
 # the markdown emphasis marks that may wrap or split a name (`_` only at a
@@ -107,9 +111,22 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+def _derived(name: str, build: Callable[[], object]):
+    """A table derived from Unicode and OpenCC data, built once per machine (they take a second each)."""
+    import opencc
+
+    versions = [unicodedata.unidata_version, regex.__version__, getattr(opencc, "__version__", "")]
+    key = ["normalize", name, *versions, Path(__file__).read_text(encoding="utf-8")]  # any edit here rebuilds
+    return pickle.loads(hsdb.cached(key, lambda: pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)))
+
+
 @cache
 def t2s_table() -> dict[str, str]:
     """Traditional to simplified Chinese, character by character (OpenCC)."""
+    return _derived("t2s", _t2s)
+
+
+def _t2s() -> dict[str, str]:
     import opencc
 
     chars = [chr(i) for i in range(0x3400, 0xA000)] + [chr(i) for i in range(0xF900, 0xFB00)]
@@ -134,6 +151,10 @@ def traditional_forms(c: str) -> frozenset[str]:
 def compatibility_forms() -> dict[str, str]:
     """Characters that fold to letters or digits other than by case or traditional-to-simplified
     (full-width and mathematical letters, circled forms, ligatures, Kangxi radicals), with their folds."""
+    return _derived("compatibility", _compatibility)
+
+
+def _compatibility() -> dict[str, str]:
     table, _ = _tables()
     traditional = t2s_table()
     forms = {}
@@ -160,6 +181,11 @@ def fold(ch: str) -> str:
 @cache
 def _tables() -> tuple[dict[int, str], Callable[[str], bool]]:
     """The fold of every BMP character that changes, and the test of what needs the slow path."""
+    folds, classes = _derived("tables", _folds_and_classes)
+    return folds, _slow_test(classes)
+
+
+def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
     folds: dict[int, str] = {}
     irregular = []
     for cp in range(0x10000):
@@ -171,20 +197,26 @@ def _tables() -> tuple[dict[int, str], Callable[[str], bool]]:
             folds[cp] = folded
             if len(folded) != 1:
                 irregular.append(ch)
-    return folds, _slow_test(re.escape(DROPPED + "".join(irregular)))
+    classes = {
+        "specials": re.escape(DROPPED + "".join(irregular)),
+        "latin": _bmp_class(r"\p{Latin}"),
+        "other": _bmp_class(r"[\p{Cyrillic}\p{Greek}]"),
+        "word": _bmp_class(r"[\p{L}\p{N}]"),
+        "cjk": _bmp_class(rf"[{_CJK}]"),
+        "space": re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace())),  # what folds to " "
+    }
+    return folds, classes
 
 
-def _slow_test(specials: str) -> Callable[[str], bool]:
+def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     """Whether text holds anything the fast path (one `str.translate`) would get wrong.
 
     These are `re` patterns over character classes read from `regex`'s Unicode
     properties: ten times faster than the same test in `regex`, and it runs on
     every window. Each part is tried only when a cheap check says it could match.
     """
-    latin, other, word = _bmp_class(r"\p{Latin}"), _bmp_class(r"[\p{Cyrillic}\p{Greek}]"), _bmp_class(r"[\p{L}\p{N}]")
-    cjk = _bmp_class(rf"[{_CJK}]")
-    space = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace()))  # what folds to " "
-    marks = re.compile(rf"[{specials}&\\<\U00010000-\U0010FFFF]").search
+    latin, other, word, cjk, space = (classes[k] for k in ("latin", "other", "word", "cjk", "space"))
+    marks = re.compile(rf"[{classes['specials']}&\\<\U00010000-\U0010FFFF]").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search

@@ -32,7 +32,7 @@ SEVERITIES = ("low", "medium", "high")
 DEFAULT_ROLES = ("system", "assistant")
 GENERIC = "generic"
 _VAR = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")  # {name}, {made3}; never a quantifier {2,3}
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, where PyYAML has it: ten times faster
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, where PyYAML has it: ten times faster
 _RULE_KEYS = {
     "id", "lang", "regex", "keywords", "severity", "roles", "exclude", "exclude_before",
     "requires", "within", "examples", "description",
@@ -204,7 +204,7 @@ def load_grammars(folder: Path | None = None) -> tuple[dict[str, str], list[Gram
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except UnicodeDecodeError:
         raise PackError(f"{path}: not valid UTF-8") from None
     except yaml.YAMLError as e:

@@ -24,8 +24,10 @@ instead, literals joining the two sides of each gap (see gaps()).
 from __future__ import annotations
 
 import html.entities
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -98,6 +100,7 @@ class KeywordHit:
     keyword: int
 
 
+@cache
 def _forms(c: str) -> list[str]:
     """The characters a keyword character may be written as: case, traditional forms, curly apostrophes, wide digits."""
     forms = {c, c.upper(), c.lower()}
@@ -165,45 +168,42 @@ def marks(keywords: Sequence[str]) -> list[str]:
     glyphs |= set(normalize.HOMOGLYPHS)
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
-    found = set(INVISIBLE) | set(forms) | set(beside) | set(spaced(keywords)) | set(gaps(keywords))
-    found |= set(pointed(keywords)) | {"\u0640" * 4}  # a long tatweel anywhere
-    return sorted({m.translate(_ASCII_LOWER) for m in found})  # the database folds ASCII case itself
+    found = set(INVISIBLE) | set(forms) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
+    found.add("\u0640" * 4)  # a long tatweel anywhere
+    # The database folds ASCII case itself: one spelling each.
+    return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})
 
 
-def spaced(keywords: Sequence[str]) -> list[str]:
+def spaced(keywords: Sequence[str]) -> set[str]:
     """A keyword's letters spaced out, three at a time ("q w e"): found only after a non-letter (see Prefilter)."""
     runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
     trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
-    return [a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY]
+    return {a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY}
 
 
-def gaps(keywords: Sequence[str]) -> list[str]:
+def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
     between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character."""
-    found: set[str] = set()
-    for k in keywords:
-        words = k.split()
-        for left, right in zip(words, words[1:]):
-            found |= _joined(_side(left, last=True), WORD_GAPS, _side(right, last=False))
-        for word in words:
-            for a, b in zip(word, word[1:]):
-                if _is_cjk(a) and _is_cjk(b):
-                    found |= _joined(_forms(a), CJK_GAPS, _forms(b))
-                elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
-                    found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
-    return sorted(found)
+    words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
+    chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
+    found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
+    for a, b in chars:
+        if _is_cjk(a) and _is_cjk(b):
+            found |= _joined(_forms(a), CJK_GAPS, _forms(b))
+        elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
+            found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
+    return found
 
 
-def pointed(keywords: Sequence[str]) -> list[str]:
+def pointed(keywords: Sequence[str]) -> set[str]:
     """Two adjacent letters of an Arabic or Hebrew keyword with vowel points or tatweel between them ("نَم"):
     ordinary Arabic text has points (tanween at a word's end, shadda), so a point alone is no detector."""
     found: set[str] = set()
-    for k in keywords:
-        for a, b in zip(k, k[1:]):
-            script = _pointed_script(a)
-            if script and script == _pointed_script(b):
-                found |= _joined(a, POINT_GAPS[script], b)
-    return sorted(found)
+    for a, b in {pair for k in keywords for pair in itertools.pairwise(k)}:
+        script = _pointed_script(a)
+        if script and script == _pointed_script(b):
+            found |= _joined(a, POINT_GAPS[script], b)
+    return found
 
 
 def _pointed_script(c: str) -> str | None:
@@ -218,7 +218,7 @@ def _side(word: str, last: bool) -> set[str]:
     edge = word[-1] if last else word[0]
     if _unspaced(edge):
         return set(_forms(edge))
-    return {word, word.lower(), word.upper(), word.capitalize()}
+    return {word} if word.isascii() else {word, word.lower(), word.upper(), word.capitalize()}
 
 
 def _joined(lefts: Sequence[str], middles: Sequence[str], rights: Sequence[str]) -> set[str]:
@@ -303,7 +303,7 @@ class Prefilter:
         self._joined_least = np.where(np.arange(len(self._least)) < self._first_shape, self._least, 1)
         self._bounded = np.zeros(len(self._least), bool)
         self._bounded[: len(self.keywords)] = [right_bounded(k) for k in self.keywords]
-        letters = set(spaced(self.keywords))
+        letters = spaced(self.keywords)
         self._word_start = np.zeros(len(self._least), bool)
         self._word_start[self._first_mark :] = [m in letters for m in self._marks]
         self._scans = [
