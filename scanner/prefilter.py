@@ -38,7 +38,8 @@ from . import hsdb, normalize
 from .literals import collapse_spaces
 
 SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
-EDGE = 80  # characters at an element's edge scanned again on their own: more than any keyword spans
+EDGE = 80  # bytes at an element's start where a class-led detector may have begun in the element before
+EDGE_BYTES = 4 * EDGE  # bytes at an element's edge scanned again on their own: more than any keyword spans
 _FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
@@ -346,8 +347,8 @@ class Prefilter:
         found = self._raw(data)
         hits = set(self._located(found, data, offsets, self._least))
         heads, tails = _glued(data, offsets)
-        hits.update(self._edge_hits(column, np.union1d(heads, self._shapes_near_start(found, offsets)), offsets, True))
-        hits.update(self._edge_hits(column, tails, offsets, head=False))
+        hits.update(self._edge_hits(data, offsets, np.union1d(heads, self._shapes_near_start(found, offsets)), True))
+        hits.update(self._edge_hits(data, offsets, tails, head=False))
         return [KeywordHit(*h) for h in sorted(hits)]
 
     def _raw(self, data: np.ndarray, databases: int = 3) -> np.ndarray:
@@ -391,19 +392,23 @@ class Prefilter:
         ids = [k if k < n else DETECTOR for k in kid[keep].tolist()]
         return list(zip(elements[keep].tolist(), inside[keep].tolist(), ids))
 
-    def _edge_hits(self, column: pa.Array, elements: np.ndarray, offsets: np.ndarray, head: bool) -> list[tuple]:
-        """Hits in the first (or last) EDGE characters of some elements, each edge scanned on its own."""
+    def _edge_hits(self, data: np.ndarray, offsets: np.ndarray, elements: np.ndarray, head: bool) -> list[tuple]:
+        """Hits in the first (or last) EDGE_BYTES of some elements, each edge scanned on its own."""
         if not len(elements):
             return []
-        edges = pc.utf8_slice_codeunits(column.take(pa.array(elements)), 0 if head else -EDGE, EDGE if head else None)
-        lengths = pc.binary_length(edges).to_numpy(zero_copy_only=False).astype(np.int64)
-        shift = np.zeros(len(elements), np.int64) if head else offsets[elements + 1] - offsets[elements] - lengths
-        joined = np.frombuffer(
-            pc.binary_join(pa.ListArray.from_arrays([0, len(edges)], edges), "\n")[0].as_buffer(), np.uint8
-        )
-        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        lo, hi = offsets[elements], offsets[elements + 1]
+        start, end = (lo, np.minimum(hi, lo + EDGE_BYTES)) if head else (np.maximum(lo, hi - EDGE_BYTES), hi)
+        last = len(data) - 1
+        for _ in range(3):  # whole characters only: a cut edge moves to a character's first byte
+            end -= (end < hi) & (data[np.minimum(end, last)] & 0xC0 == 0x80)
+            start += (start > lo) & (data[np.minimum(start, last)] & 0xC0 == 0x80)
+        lengths = end - start
+        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))  # edges joined, a line break after each
+        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        joined = np.full(int(starts[-1] + lengths[-1] + 1), ord("\n"), np.uint8)
+        joined[np.repeat(starts, lengths) + within] = data[np.repeat(start, lengths) + within]
         found = self._located(self._raw(joined, databases=2), joined, starts, self._joined_least)
-        return [(int(elements[e]), int(end + shift[e]), k) for e, end, k in found]
+        return [(int(elements[e]), int(end + start[e] - lo[e]), k) for e, end, k in found]
 
 
 def _is_letter(byte: np.ndarray) -> np.ndarray:
