@@ -216,7 +216,7 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     every window. Each part is tried only when a cheap check says it could match.
     """
     latin, other, word, cjk, space = (classes[k] for k in ("latin", "other", "word", "cjk", "space"))
-    marks = re.compile(rf"[{classes['specials']}&\\<\U00010000-\U0010FFFF]").search
+    marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]").search  # jamo: NFD Hangul
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
@@ -253,7 +253,7 @@ def normalize(text: str) -> Normalized:
     if not needs_slow(text):
         return Normalized(text.translate(table), None, None)
     chars, starts, ends = _decode(text, table)
-    _compose_accents(chars, starts, ends)
+    _compose(chars, starts, ends)
     _drop_cjk_gaps(chars, starts, ends)
     _unmask_homoglyphs(chars)
     _join_spaced_letters(chars, starts, ends)
@@ -304,11 +304,12 @@ def _decode_token(m: regex.Match) -> str:
     return {"n": "\n", "r": "\r", "t": "\t"}.get(token[1], token[1])
 
 
-def _compose_accents(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), as rules are written composed."""
+def _compose(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), and Hangul jamo into syllables
+    ("ᄏ" + "ᅲ" -> "큐": NFD Korean, as macOS writes it), as rules are written composed."""
     i = 1
     while i < len(chars):
-        if "\u0300" <= chars[i] <= "\u036f":
+        if "\u0300" <= chars[i] <= "\u036f" or "\u1160" <= chars[i] <= "\u11ff":
             composed = unicodedata.normalize("NFC", chars[i - 1] + chars[i])
             if len(composed) == 1:
                 chars[i - 1], ends[i - 1] = composed, ends[i]

@@ -10,7 +10,8 @@ Hyperscan looks, over the column's data buffer, for two kinds of thing:
   characters such as full-width or mathematical letters, a Latin letter
   beside a Cyrillic or Greek look-alike, a keyword spelt out letter by letter,
   a keyword's parts split by more space than its pattern allows or by
-  markdown marks, Arabic or Hebrew vowel points or tatweel inside a keyword, markup inside a word, `\\uXXXX` escapes, HTML entities).
+  markdown marks, Arabic or Hebrew vowel points or tatweel inside a keyword, a
+  keyword character decomposed (NFD Hangul), markup inside a word, `\\uXXXX` escapes, HTML entities).
   Ordinary text, CJK punctuation included, trips none.
 
 A keyword hit sends the window around it to the rules of that keyword; a
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import html.entities
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -158,7 +160,8 @@ def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
     a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), its parts split more
-    than its pattern allows (gaps()), and its Arabic or Hebrew letters split by points (pointed())."""
+    than its pattern allows (gaps()), its Arabic or Hebrew letters split by points (pointed()), and its
+    characters decomposed (NFD Hangul and accented letters)."""
     chars = _characters(keywords)
     forms = [
         c
@@ -170,6 +173,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
     found = set(INVISIBLE) | set(forms) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
+    found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found.add("\u0640" * 4)  # a long tatweel anywhere
     # The database folds ASCII case itself: one spelling each.
     return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})

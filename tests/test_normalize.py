@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,6 +43,7 @@ CASES = [
     ("أَنَا نَمُوذَجٌ لُغَوِيٌّ", "نَمُوذَجٌ لُغَوِيٌّ", "نموذج لغوي"),  # Arabic vowel points
     ("أنا نمـــوذج لغوي", "نمـــوذج", "نموذج"),  # tatweel
     ("אֲנִי מוֹדֵל שָׂפָה", "מוֹדֵל שָׂפָה", "מודל שפה"),  # Hebrew points
+    (unicodedata.normalize("NFD", "저는 큐웬입니다"), unicodedata.normalize("NFD", "큐웬"), "큐웬"),  # NFD Hangul
     ("I am \\u0051wen.", "\\u0051wen", "qwen"),  # JSON escapes
     ("\\u6211\\u662f\\u901a\\u4e49\\u5343\\u95ee", "\\u901a\\u4e49\\u5343\\u95ee", "通义千问"),
     ("I am \\ud835\\udc10wen.", "\\ud835\\udc10wen", "qwen"),  # a surrogate pair: mathematical bold Q

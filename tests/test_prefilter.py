@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import pyarrow as pa
 import pytest
@@ -21,6 +22,7 @@ OBFUSCATED = [
     "你好，我是通义   千问。",
     "你好，我是通义\r\n千问。",
     "你好，我是通义 **千问**。",
+    unicodedata.normalize("NFD", "안녕하세요, 저는 큐웬입니다. 알리바바 클라우드가 개발한 언어 모델입니다."),
     "Hi, I am Q w e n, made by Alibaba Cloud.",
     "Hi, I am Q\u00a0w\u00a0e\u00a0n, made by Alibaba Cloud.",
     "HI, I AM QWEN, MADE BY ALIBABA CLOUD.",
@@ -107,7 +109,7 @@ def test_ordinary_text_trips_no_detector(fast):
 
 
 def test_every_obfuscation_leads_to_a_keyword_or_a_detector():
-    prefilter = Prefilter(["qwen", "通义千问"])
+    prefilter = Prefilter(["qwen", "通义千问", "큐웬"])
     found = {h.element for h in prefilter.scan(pa.array(OBFUSCATED))}
     assert found == set(range(len(OBFUSCATED)))
 
