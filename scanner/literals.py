@@ -38,7 +38,7 @@ MAX_EXACT = 64  # strings an exact set may hold before it stops being tracked
 MAX_CLASS = 8  # characters a class may hold and still count as exact
 BRANCH_PICKS = 3  # OR-sets a branch yields, each from one need of every alternative
 MAX_NEEDS = 6  # OR-sets kept per rule, the most selective
-SELECTIONS_KEPT = 4096  # rule selections a gate remembers, by the literals a window held
+SELECTIONS_KEPT = 512  # rule selections a gate remembers, by the literals a window held (memory: ~1 KB each)
 Needs = tuple[frozenset[str], ...]  # every one must be met: one of its literals occurs in the text
 
 # `regex` syntax that `re` does not read, rewritten to what `re` reads as "some characters":
