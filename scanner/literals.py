@@ -38,7 +38,6 @@ MAX_EXACT = 64  # strings an exact set may hold before it stops being tracked
 MAX_CLASS = 8  # characters a class may hold and still count as exact
 BRANCH_PICKS = 3  # OR-sets a branch yields, each from one need of every alternative
 MAX_NEEDS = 6  # OR-sets kept per rule, the most selective
-SELECTIONS_KEPT = 512  # rule selections a gate remembers, by the literals a window held (memory: ~1 KB each)
 Needs = tuple[frozenset[str], ...]  # every one must be met: one of its literals occurs in the text
 
 # `regex` syntax that `re` does not read, rewritten to what `re` reads as "some characters":
@@ -339,7 +338,6 @@ class RuleGate:
         self._db = None
         if data is not None:
             self._db, self._scratch = hsdb.load_database(data)
-        self._selected: dict[frozenset[int], list[Rule]] = {}  # by the literals found: windows often repeat them
 
     def select(self, text: str) -> list[Rule]:
         """The rules whose literals all occur in normalised `text` (rules without a gate always)."""
@@ -350,15 +348,6 @@ class RuleGate:
                 match_event_handler=lambda i, _f, _t, _fl, _c: found.add(i),
                 scratch=self._scratch,
             )
-        key = frozenset(found)
-        selected = self._selected.get(key)
-        if selected is None:
-            if len(self._selected) >= SELECTIONS_KEPT:
-                self._selected.clear()
-            selected = self._selected[key] = self._select(key)
-        return selected
-
-    def _select(self, found: frozenset[int]) -> list[Rule]:
         reached = set(self._always)
         for literal in found:
             reached.update(self._filed.get(literal, ()))
