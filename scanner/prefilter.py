@@ -83,9 +83,13 @@ SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out 
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
 # whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
 # go unseen (between CJK characters a shape detector sees them).
-WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u2009", "\u202f", "\u3000") + tuple(
+WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000") + tuple(
     g for m in ("*", "**", "`", "_") for g in (" " + m, m + " ")
 )
+# Spaces ordinary text seldom puts after a letter (unlike NBSP, French typography's narrow NBSP, the
+# ideographic space): one after any letter of a keyword is a detector, so a keyword's letters or words split
+# by one are seen ("Q\u2003w\u2003e\u2003n", "language\u2003model").
+RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f"
 # Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
 SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
 # Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there.
@@ -174,6 +178,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
     found = set(INVISIBLE) | set(forms) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
+    found |= {c + w for c in chars if c.isalpha() and not _is_cjk(c) for w in RARE_SPACES}
     found.add("\u0640" * 4)  # a long tatweel anywhere
     # The database folds ASCII case itself: one spelling each.
     return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})

@@ -25,6 +25,7 @@ OBFUSCATED = [
     unicodedata.normalize("NFD", "안녕하세요, 저는 큐웬입니다. 알리바바 클라우드가 개발한 언어 모델입니다."),
     "Hi, I am Q w e n, made by Alibaba Cloud.",
     "Hi, I am Q\u00a0w\u00a0e\u00a0n, made by Alibaba Cloud.",
+    "Hi, I am Q\u2003w\u2003e\u2003n, made by Alibaba Cloud.",
     "HI, I AM QWEN, MADE BY ALIBABA CLOUD.",
     "Hi, I am Qw\u0435n, made by Alibaba Cloud.",
     "Hi, I am <b>Qwen</b>, made by Alibaba Cloud.",
@@ -158,7 +159,7 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     prefilter = Prefilter(["large language model", "языковая модель"])
     keyword = ["a large language model", "a large\nlanguage model", "a large language\tmodel", "языковая\nмодель"]
     detector = ["a large  language model", "a large\r\nlanguage model", "a **large** language model"]
-    detector += ["a large\u00a0language model", "ЯЗЫКОВАЯ\n\nМОДЕЛЬ"]
+    detector += ["a large\u00a0language model", "a large language\u2003model", "ЯЗЫКОВАЯ\n\nМОДЕЛЬ"]
     hits = prefilter.scan(pa.array(keyword + detector + ["a large language", "a large  house", "model  language"]))
     assert {h.element for h in hits if h.keyword != DETECTOR} == set(range(len(keyword)))
     assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(keyword), len(keyword + detector)))
