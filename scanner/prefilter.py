@@ -92,6 +92,10 @@ WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u
 RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f"
 # Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
 SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
+# Markup normalisation removes inside a word: emphasis marks and common inline tags.
+INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
+    f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
+)
 # Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there.
 CJK_GAPS = SCRIPT_GAPS + (" ", "*", "**", "~", "~~", "`")
 DETECTOR = -1  # the keyword index of a detector hit
@@ -193,7 +197,8 @@ def spaced(keywords: Sequence[str]) -> set[str]:
 
 def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
-    between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character."""
+    between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
+    and markup between two letters of a word outside ASCII ("챗**봇", "m<b>ột")."""
     words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
     chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
     found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
@@ -202,6 +207,8 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(_forms(a), CJK_GAPS, _forms(b))
         elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
+        elif a.isalpha() and b.isalpha() and not (a.isascii() and b.isascii()):
+            found |= _joined(_forms(a), INLINE_MARKS, _forms(b))  # ASCII letters: the markup shapes see them
     return found
 
 

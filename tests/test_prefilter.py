@@ -45,6 +45,14 @@ OBFUSCATED = [
     "Hi, I\u2019m Qwen, made by Alibaba Cloud.",
     '{\\"role\\": \\"assistant\\", \\"content\\": \\"I am Qwen, made by Alibaba Cloud.\\"}',
 ]
+# Other scripts, and the families their claims name: markup inside a word, points, decomposed syllables.
+OTHER_SCRIPTS = [
+    ("저는 **큐**웬입니다, 알리바바 클라우드가 만든 AI예요.", "qwen"),
+    ("저는 큐~~웬~~입니다. 알리바바 클라우드가 개발했어요.", "qwen"),
+    ("Tôi là m<b>ột trợ lý AI do OpenAI phát triển.", "openai"),
+    ("أنا نم<i>وذج لغوي طورته OpenAI.", "openai"),
+    ("Я — ChatGPT, языков<b>ая модель от Open<i>AI</i>.", "openai"),
+]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",
     "今天天气很好，我们去公园散步（顺便买了一些水果）。你觉得呢？",
@@ -95,6 +103,13 @@ def test_obfuscated_claims_are_found_at_their_original_offsets(fast, text):
     assert any(h.family == "qwen" for h in hits), text
     for h in hits:
         assert text[h.start : h.end] == h.match
+
+
+@pytest.mark.parametrize(("text", "family"), OTHER_SCRIPTS)
+def test_markup_inside_words_of_other_scripts(fast, slow, text, family):
+    hits = fast.scan_text(text)
+    assert spans(hits) == spans(slow.scan_text(text))
+    assert family in {h.family for h in hits}, text
 
 
 def test_a_whole_batch_agrees_with_the_oracle(fast, slow):
