@@ -182,7 +182,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
     found = set(INVISIBLE) | set(forms) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
-    found |= {c + w for c in chars if c.isalpha() and not _is_cjk(c) for w in RARE_SPACES}
+    found |= {f + w for c in chars if c.isalpha() and not _is_cjk(c) for f in _forms(c) for w in RARE_SPACES}
     found.add("\u0640" * 4)  # a long tatweel anywhere
     # The database folds ASCII case itself: one spelling each.
     return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})
@@ -207,7 +207,7 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(_forms(a), CJK_GAPS, _forms(b))
         elif _unspaced(a) != _unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(_forms(a), SCRIPT_GAPS, _forms(b))
-        elif a.isalpha() and b.isalpha() and not (a.isascii() and b.isascii()):
+        elif _in_word(a) and _in_word(b) and not (a.isascii() and b.isascii()):
             found |= _joined(_forms(a), INLINE_MARKS, _forms(b))  # ASCII letters: the markup shapes see them
     return found
 
@@ -227,6 +227,11 @@ def _pointed_script(c: str) -> str | None:
     if not c.isalpha():
         return None
     return "hebrew" if "\u0590" <= c <= "\u05ff" else "arabic" if "\u0600" <= c <= "\u06ff" else None
+
+
+def _in_word(c: str) -> bool:
+    """A letter, or a mark that belongs to one (Thai and Devanagari vowel signs)."""
+    return c.isalpha() or unicodedata.category(c).startswith("M")
 
 
 def _side(word: str, last: bool) -> set[str]:

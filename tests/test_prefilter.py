@@ -52,6 +52,7 @@ OTHER_SCRIPTS = [
     ("Tôi là m<b>ột trợ lý AI do OpenAI phát triển.", "openai"),
     ("أنا نم<i>وذج لغوي طورته OpenAI.", "openai"),
     ("Я — ChatGPT, языков<b>ая модель от Open<i>AI</i>.", "openai"),
+    ("ในฐานะผู~~้ช่วย AI ที่พัฒนาโดย OpenAI ฉันไม่มีความรู้สึก", "openai"),  # between a vowel sign and a tone mark
 ]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",
@@ -174,7 +175,12 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     prefilter = Prefilter(["large language model", "языковая модель"])
     keyword = ["a large language model", "a large\nlanguage model", "a large language\tmodel", "языковая\nмодель"]
     detector = ["a large  language model", "a large\r\nlanguage model", "a **large** language model"]
-    detector += ["a large\u00a0language model", "a large language\u2003model", "ЯЗЫКОВАЯ\n\nМОДЕЛЬ"]
+    detector += [
+        "a large\u00a0language model",
+        "a large language\u2003model",
+        "ЯЗЫКОВАЯ\n\nМОДЕЛЬ",
+        "ЯЗЫКОВАЯ\u2009МОДЕЛЬ",
+    ]
     hits = prefilter.scan(pa.array(keyword + detector + ["a large language", "a large  house", "model  language"]))
     assert {h.element for h in hits if h.keyword != DETECTOR} == set(range(len(keyword)))
     assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(keyword), len(keyword + detector)))
