@@ -113,6 +113,40 @@ def test_markup_inside_words_of_other_scripts(fast, slow, text, family):
     assert family in {h.family for h in hits}, text
 
 
+# Obfuscations applied at random places of the packs' own match examples (seeded): what the slow path
+# reads, the fast path must find.
+OBFUSCATIONS = [
+    lambda t, r: _insert(t, r, r.choice(["\u200b", "\u200d", "\ufeff", "\u00ad", "\u2060"])),
+    lambda t, r: unicodedata.normalize("NFD", t),
+    lambda t, r: _insert(t, r, r.choice(["**", "*", "~~", "`", "<b>", "</i>", "<span>"])),
+    lambda t, r: t.replace(" ", r.choice(["  ", "\n", "\n\n", "\r\n", "\t", "\u00a0", "\u2003", "\u3000"]), 2),
+    lambda t, r: _spaced(t, r),
+    lambda t, r: "".join(c + (" " if "\u4e00" <= c <= "\u9fff" and r.random() < 0.3 else "") for c in t),
+    lambda t, r: "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() and r.random() < 0.5 else c for c in t),
+    lambda t, r: "".join(c + ("\u064e" if "\u0621" <= c <= "\u064a" else "") for c in t),
+    lambda t, r: t.upper(),
+]
+
+
+def _insert(text: str, rng: random.Random, piece: str) -> str:
+    i = rng.randrange(len(text) + 1)
+    return text[:i] + piece + text[i:]
+
+
+def _spaced(text: str, rng: random.Random) -> str:
+    i = rng.randrange(len(text))
+    j = min(len(text), i + rng.randint(3, 6))
+    return text[:i] + rng.choice([" ", "\n", "\t", "\u00a0", "\u2003"]).join(text[i:j]) + text[j:]
+
+
+def test_obfuscated_pack_examples_agree_with_the_oracle(packs, fast, slow):
+    rng = random.Random(11)
+    examples = sorted({t for r in packs.rules for t in r.examples["match"]})
+    cases = [rng.choice(OBFUSCATIONS)(t, rng) for t in rng.sample(examples, 400) for _ in range(2)]
+    disagree = [t for t in cases if spans(fast.scan_text(t)) != spans(slow.scan_text(t))]
+    assert disagree == []
+
+
 def test_a_whole_batch_agrees_with_the_oracle(fast, slow):
     table = pa.table({"text": OBFUSCATED + CLEAN + ORDINARY})
     found = fast.scan_batch(table)
