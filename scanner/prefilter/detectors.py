@@ -1,0 +1,194 @@
+"""Obfuscation detectors: the marks of raw text that only normalisation can read.
+
+A keyword pattern finds a keyword as written or nearly (keywords.py). What
+else normalisation reads as a keyword is found by a detector: zero-width
+characters, soft hyphens, compatibility forms of keyword characters (full-width,
+mathematical letters), a Latin letter beside a Cyrillic or Greek look-alike, a
+keyword spelt out letter by letter, its parts split by more space than its
+pattern allows or by markup, Arabic or Hebrew vowel points or tatweel inside it,
+its characters decomposed (NFD), `\\uXXXX` escapes, HTML entities. A detector
+hit sends its window to be normalised and checked for every keyword. Ordinary
+text, CJK punctuation included, trips none.
+
+Most detectors are literal strings (marks()), which hyperscan's literal matcher
+runs at about memory speed; the rest are patterns (detectors()), those led by
+`&` or `\\u` scanned beside the keywords, those led by a character class apart.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import itertools
+import unicodedata
+from collections.abc import Sequence
+
+import regex
+
+from .. import normalize
+from .keywords import FULL_WIDTH_DIGITS, char_class, characters, forms, is_cjk, unspaced
+
+_WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_SPACE = rf"(?:\s|{_WIDE_SPACE})"
+_CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
+_TAG = r"</?[a-zA-Z][^<>]{0,80}>"
+_MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
+# Obfuscation detectors that are patterns: each starts with a rare character or a narrow
+# pair, so hyperscan runs them beside the keywords at nearly no cost. The others are
+# literals (see marks()).
+DETECTORS = (
+    rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a wide space
+    rf"{_CJK}[ \n]{{3}}\s*{_CJK}",  # or by more space than CJK_GAPS lists (`\s{{3}}` runs 2x slower)
+    # markup inside a Latin word (Q*wen*, Q<b>wen): a letter, marks and underscores, a letter; written
+    # with and without underscores first, as hyperscan runs a pattern starting with "letter, underscores?" slowly
+    rf"[a-zA-Z][*~`](?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]_+[*~`](?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]{_TAG}(?:_|{_MARK})*[a-zA-Z]",
+    rf"[a-zA-Z]_+{_TAG}(?:_|{_MARK})*[a-zA-Z]",
+    rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
+    r"\\u[0-9a-fA-F]{4}",  # JSON escapes
+    r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
+    r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
+)
+# What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
+INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
+_HARAKAT = "\u064b\u064c\u064d\u064e\u064f\u0650\u0652\u0670"  # Arabic vowels, without shadda
+_HEBREW_VOWELS = "".join(map(chr, range(0x5B0, 0x5BC))) + "\u05c7"
+# What may stand between two letters of an Arabic or Hebrew keyword in pointed text: a point, a doubling or
+# consonant dot with a vowel, tatweel.
+_ARABIC_POINTS = [c for c in normalize.POINTS if c >= "\u0600"]
+POINT_GAPS = {
+    "arabic": _ARABIC_POINTS
+    + [a + b for v in _HARAKAT for a, b in (("\u0651", v), (v, "\u0651"))]
+    + ["\u0640" * 2, "\u0640" * 3],
+    "hebrew": [c for c in normalize.POINTS if c < "\u0600"]
+    + [a + b for v in _HEBREW_VOWELS for d in "\u05bc\u05c1\u05c2" for a, b in ((d, v), (v, d))],
+}
+SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
+# What else may stand between a keyword's words (its pattern takes one whitespace character): two
+# whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
+# go unseen (between CJK characters a shape detector sees them).
+WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000") + tuple(
+    g for m in ("*", "**", "`", "_") for g in (" " + m, m + " ")
+)
+# Spaces ordinary text seldom puts after a letter (unlike NBSP, French typography's narrow NBSP, the
+# ideographic space): one after any letter of a keyword is a detector, so a keyword's letters or words split
+# by one are seen ("Q\u2003w\u2003e\u2003n", "language\u2003model").
+RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f"
+# Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
+SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
+# Markup normalisation removes inside a word: emphasis marks and common inline tags.
+INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
+    f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
+)
+# Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there.
+CJK_GAPS = SCRIPT_GAPS + (" ", "*", "**", "~", "~~", "`")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def detectors(keywords: Sequence[str]) -> list[str]:
+    """The obfuscation detectors that are patterns: DETECTORS, entities of the keywords' characters, and HTML
+    tags between their words (tagged())."""
+    chars = characters(keywords)
+    # Named entities that decode to an invisible character or a form of a keyword character,
+    # and space entities that split CJK text (common ones like &amp; and &nbsp; between words stay quiet).
+    entities, spaces = [], []
+    for name, value in html.entities.html5.items():
+        if name.endswith(";") and value.isspace():
+            spaces.append(regex.escape(name[:-1]))
+        elif name.endswith(";") and any(c in normalize.DROPPED or chars & set(normalize.fold(c)) for c in value):
+            entities.append(regex.escape(name[:-1]))
+    space = f"&(?:{'|'.join(spaces)});"
+    found = list(DETECTORS) + [rf"{_CJK}{space}|{space}{_CJK}"] + tagged(keywords)
+    if entities:
+        found.append(f"&(?:{'|'.join(entities)});")
+    return found
+
+
+def tagged(keywords: Sequence[str]) -> list[str]:
+    """An HTML tag between two words of a keyword, seen from the word before it ("asisten <span>virtual") when
+    that word has three letters or more: patterns, as among the literal detectors a few hundred strings
+    ending in "<" slowed that whole database by a third."""
+    words = {left for k in keywords for left, _ in itertools.pairwise(k.split()) if len(left) > 2}
+    return sorted("".join(map(char_class, w)) + " ?<" for w in words)
+
+
+def marks(keywords: Sequence[str]) -> list[str]:
+    """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
+    compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
+    a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), its parts split more
+    than its pattern allows (gaps()), its Arabic or Hebrew letters split by points (pointed()), and its
+    characters decomposed (NFD Hangul and accented letters)."""
+    chars = characters(keywords)
+    compatible = [
+        c for c, folded in normalize.compatibility_forms().items() if chars & set(folded) and c not in FULL_WIDTH_DIGITS
+    ]
+    glyphs = {c for c in map(chr, range(0x370, 0x530)) if normalize.fold(c) in normalize.HOMOGLYPHS}
+    glyphs |= set(normalize.HOMOGLYPHS)
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
+    found = set(INVISIBLE) | set(compatible) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
+    found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
+    found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
+    found.add("\u0640" * 4)  # a long tatweel anywhere
+    # The database folds ASCII case itself: one spelling each.
+    return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})
+
+
+def spaced(keywords: Sequence[str]) -> set[str]:
+    """A keyword's letters spaced out, three at a time ("q w e"): found only after a non-letter (see Prefilter)."""
+    runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
+    trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
+    return {a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY}
+
+
+def gaps(keywords: Sequence[str]) -> set[str]:
+    """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
+    between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
+    and markup between two letters of a word outside ASCII ("챗**봇", "m<b>ột"). For an HTML tag between
+    words see tagged()."""
+    words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
+    chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
+    found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
+    for a, b in chars:
+        if is_cjk(a) and is_cjk(b):
+            found |= _joined(forms(a), CJK_GAPS, forms(b))
+        elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
+            found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
+        elif _in_word(a) and _in_word(b) and not (a.isascii() and b.isascii()):
+            found |= _joined(forms(a), INLINE_MARKS, forms(b))  # ASCII letters: the markup shapes see them
+    return found
+
+
+def pointed(keywords: Sequence[str]) -> set[str]:
+    """Two adjacent letters of an Arabic or Hebrew keyword with vowel points or tatweel between them ("نَم"):
+    ordinary Arabic text has points (tanween at a word's end, shadda), so a point alone is no detector."""
+    found: set[str] = set()
+    for a, b in {pair for k in keywords for pair in itertools.pairwise(k)}:
+        script = _pointed_script(a)
+        if script and script == _pointed_script(b):
+            found |= _joined(a, POINT_GAPS[script], b)
+    return found
+
+
+def _pointed_script(c: str) -> str | None:
+    if not c.isalpha():
+        return None
+    return "hebrew" if "\u0590" <= c <= "\u05ff" else "arabic" if "\u0600" <= c <= "\u06ff" else None
+
+
+def _in_word(c: str) -> bool:
+    """A letter, or a mark that belongs to one (Thai and Devanagari vowel signs)."""
+    return c.isalpha() or unicodedata.category(c).startswith("M")
+
+
+def _side(word: str, last: bool) -> set[str]:
+    """How one side of a gap between words may be written: its edge character if unspaced, else the word in
+    each case (the literal database folds ASCII case only)."""
+    edge = word[-1] if last else word[0]
+    if unspaced(edge):
+        return set(forms(edge))
+    return {word} if word.isascii() else {word, word.lower(), word.upper(), word.capitalize()}
+
+
+def _joined(lefts: Sequence[str], middles: Sequence[str], rights: Sequence[str]) -> set[str]:
+    return {a + g + b for a in lefts for g in middles for b in rights}
