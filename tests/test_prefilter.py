@@ -53,6 +53,8 @@ OTHER_SCRIPTS = [
     ("أنا نم<i>وذج لغوي طورته OpenAI.", "openai"),
     ("Я — ChatGPT, языков<b>ая модель от Open<i>AI</i>.", "openai"),
     ("ในฐานะผู~~้ช่วย AI ที่พัฒนาโดย OpenAI ฉันไม่มีความรู้สึก", "openai"),  # between a vowel sign and a tone mark
+    ("Sono un'**IA**, non ho emozioni.", "generic"),  # after an apostrophe
+    ("Benim adım Chat\u3000G\u3000P\u3000T, OpenAI tarafından geliştirildim.", "openai"),  # ideographic spaces
 ]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",

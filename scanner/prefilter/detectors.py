@@ -70,10 +70,10 @@ SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out 
 WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000") + tuple(
     g for m in ("*", "**", "`", "_") for g in (" " + m, m + " ")
 )
-# Spaces ordinary text seldom puts after a letter (unlike NBSP, French typography's narrow NBSP, the
-# ideographic space): one after any letter of a keyword is a detector, so a keyword's letters or words split
+# Spaces ordinary text seldom puts after a letter (unlike NBSP and French typography's narrow NBSP): one
+# after any letter of a keyword (but a CJK one) is a detector, so a keyword's letters or words split
 # by one are seen ("Q\u2003w\u2003e\u2003n", "language\u2003model").
-RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f"
+RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f\u3000"
 # Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
 SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
 # Markup normalisation removes inside a word: emphasis marks and common inline tags.
@@ -144,8 +144,8 @@ def spaced(keywords: Sequence[str]) -> set[str]:
 def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
     between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
-    and markup between two letters of a word outside ASCII ("챗**봇", "m<b>ột"). For an HTML tag between
-    words see tagged()."""
+    and markup inside a word but between two ASCII letters ("챗**봇", "m<b>ột", "un'**ia"). For an HTML tag
+    between words see tagged()."""
     words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
     chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
     found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
@@ -154,8 +154,8 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(forms(a), CJK_GAPS, forms(b))
         elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
-        elif _in_word(a) and _in_word(b) and not (a.isascii() and b.isascii()):
-            found |= _joined(forms(a), INLINE_MARKS, forms(b))  # ASCII letters: the markup shapes see them
+        elif _in_word(a) and _in_word(b) and not (_ascii_letter(a) and _ascii_letter(b)):  # those: the shapes
+            found |= _joined(forms(a), INLINE_MARKS, forms(b))
     return found
 
 
@@ -177,8 +177,12 @@ def _pointed_script(c: str) -> str | None:
 
 
 def _in_word(c: str) -> bool:
-    """A letter, or a mark that belongs to one (Thai and Devanagari vowel signs)."""
-    return c.isalpha() or unicodedata.category(c).startswith("M")
+    """A letter, digit or apostrophe, or a mark that belongs to a letter (Thai and Devanagari vowel signs)."""
+    return c.isalnum() or c == "'" or unicodedata.category(c).startswith("M")
+
+
+def _ascii_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha()
 
 
 def _side(word: str, last: bool) -> set[str]:
