@@ -54,6 +54,7 @@ OTHER_SCRIPTS = [
     ("Я — ChatGPT, языков<b>ая модель от Open<i>AI</i>.", "openai"),
     ("ในฐานะผู~~้ช่วย AI ที่พัฒนาโดย OpenAI ฉันไม่มีความรู้สึก", "openai"),  # between a vowel sign and a tone mark
     ("Sono un'**IA**, non ho emozioni.", "generic"),  # after an apostrophe
+    ("AI*인* 저는 인터넷을 검색할 수 없습니다.", "generic"),  # where Latin meets Hangul
     ("Benim adım Chat\u3000G\u3000P\u3000T, OpenAI tarafından geliştirildim.", "openai"),  # ideographic spaces
 ]
 CLEAN = [

@@ -74,14 +74,15 @@ WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u
 # after any letter of a keyword (but a CJK one) is a detector, so a keyword's letters or words split
 # by one are seen ("Q\u2003w\u2003e\u2003n", "language\u2003model").
 RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f\u3000"
-# Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
-SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r")
 # Markup normalisation removes inside a word: emphasis marks and common inline tags.
 INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
     f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
 )
-# Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there.
-CJK_GAPS = SCRIPT_GAPS + (" ", "*", "**", "~", "~~", "`")
+# Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
+SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r") + INLINE_MARKS
+# Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there
+# (a tag there is a shape).
+CJK_GAPS = WORD_GAPS + ("\n", "\t", "\r", " ", "*", "**", "~", "~~", "`")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
