@@ -213,6 +213,7 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     keyword = ["a large language model", "a large\nlanguage model", "a large language\tmodel", "языковая\nмодель"]
     detector = ["a large  language model", "a large\r\nlanguage model", "a **large** language model"]
     detector += ["a large <span>language model", "a large</i> language model", "языковая <b>модель"]
+    detector += ["a ~~large~~ language model"]
     detector += [
         "a large\u00a0language model",
         "a large language\u2003model",

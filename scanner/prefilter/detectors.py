@@ -68,7 +68,7 @@ SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out 
 # whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
 # go unseen (between CJK characters a shape detector sees them).
 WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000") + tuple(
-    g for m in ("*", "**", "`", "_") for g in (" " + m, m + " ")
+    g for m in ("*", "**", "~~", "`", "_") for g in (" " + m, m + " ")
 )
 # Spaces ordinary text seldom puts after a letter (unlike NBSP and French typography's narrow NBSP): one
 # after any letter of a keyword (but a CJK one) is a detector, so a keyword's letters or words split
