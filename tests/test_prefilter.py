@@ -26,6 +26,7 @@ OBFUSCATED = [
     "Hi, I am Q w e n, made by Alibaba Cloud.",
     "Hi, I am Q\u00a0w\u00a0e\u00a0n, made by Alibaba Cloud.",
     "Hi, I am Q\u2003w\u2003e\u2003n, made by Alibaba Cloud.",
+    "Hi, I am Q\u202fw\u202fe\u202fn, made by Alibaba Cloud.",
     "HI, I AM QWEN, MADE BY ALIBABA CLOUD.",
     "Hi, I am Qw\u0435n, made by Alibaba Cloud.",
     "Hi, I am <b>Qwen</b>, made by Alibaba Cloud.",
@@ -213,7 +214,7 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     keyword = ["a large language model", "a large\nlanguage model", "a large language\tmodel", "языковая\nмодель"]
     detector = ["a large  language model", "a large\r\nlanguage model", "a **large** language model"]
     detector += ["a large <span>language model", "a large</i> language model", "языковая <b>модель"]
-    detector += ["a ~~large~~ language model"]
+    detector += ["a ~~large~~ language model", "языковая<b> модель"]
     detector += [
         "a large\u00a0language model",
         "a large language\u2003model",

@@ -63,7 +63,7 @@ POINT_GAPS = {
     "hebrew": [c for c in normalize.POINTS if c < "\u0600"]
     + [a + b for v in _HEBREW_VOWELS for d in "\u05bc\u05c1\u05c2" for a, b in ((d, v), (v, d))],
 }
-SPACED_BY = " \n\t\u00a0"  # what may stand between the letters of a spaced-out name
+SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced-out name (rare: RARE_SPACES)
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
 # whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
 # go unseen (between CJK characters a shape detector sees them).
@@ -106,10 +106,10 @@ def detectors(keywords: Sequence[str]) -> list[str]:
 
 
 def tagged(keywords: Sequence[str]) -> list[str]:
-    """An HTML tag between two words of a keyword, seen from the word before it ("asisten <span>virtual") when
-    that word has three letters or more: patterns, as among the literal detectors a few hundred strings
-    ending in "<" slowed that whole database by a third."""
-    words = {left for k in keywords for left, _ in itertools.pairwise(k.split()) if len(left) > 2}
+    """An HTML tag between two words of a keyword, seen from the word before it ("asisten <span>virtual") unless
+    that is a Latin word of one or two letters ("I <b>am": too common in HTML): patterns, as among the literal
+    detectors a few hundred strings ending in "<" slowed that whole database by a third."""
+    words = {left for k in keywords for left, _ in itertools.pairwise(k.split()) if len(left) > 2 or not left.isascii()}
     return sorted("".join(map(char_class, w)) + " ?<" for w in words)
 
 
