@@ -37,7 +37,7 @@ _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
 # literals (see marks()).
 DETECTORS = (
     rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a wide space
-    rf"{_CJK}[ \n]{{3}}\s*{_CJK}",  # or by more space than CJK_GAPS lists (`\s{{3}}` runs 2x slower)
+    rf"{_CJK}[ \n]{{3}}\s*{_CJK}",  # or by 3+ spaces or line breaks (not tabs: `\s{{3}}` runs 2x slower)
     # markup inside a Latin word (Q*wen*, Q<b>wen): a letter, marks and underscores, a letter; written
     # with and without underscores first, as hyperscan runs a pattern starting with "letter, underscores?" slowly
     rf"[a-zA-Z][*~`](?:_|{_MARK})*[a-zA-Z]",
