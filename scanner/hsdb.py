@@ -4,8 +4,8 @@ Compiling a few thousand multilingual keyword patterns takes seconds; loading
 a serialised database takes milliseconds. The cache key is the patterns, the
 flags and the hyperscan version, so a changed pack compiles anew. Every pack
 edit leaves a stale database behind, so the cache keeps the most recently used
-ones up to CACHE_BYTES and deletes the rest. Set SCANNER_CACHE_DIR to move the cache (CI:
-to a folder kept between runs), or to an empty string to disable it.
+ones up to CACHE_BYTES and deletes the rest. Set SCANNER_CACHE_DIR to move the
+cache (CI: to a folder kept between runs), or to an empty string to disable it.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False, every: b
         )
         return hyperscan.dumpb(db)
 
-    return cached([hyperscan.__version__, str(flags), str(literal), *patterns], build)
+    return cached([hyperscan.__version__, str(flags), *patterns], build)
 
 
 def cached(key: Sequence[str], build: Callable[[], bytes]) -> bytes:

@@ -327,8 +327,12 @@ class RuleGate:
     def __init__(self, rules: Sequence[Rule]):
         self.rules = list(rules)
         patterns = [r.pattern for r in self.rules]
-        needs, data = pickle.loads(hsdb.cached(["gate", *patterns], lambda: _gate_data(patterns)))
-        index = {s: i for i, s in enumerate(_literals(needs))}
+        # Reading a few hundred patterns costs seconds; loading what an earlier process read, milliseconds.
+        needs = pickle.loads(
+            hsdb.cached(["gate needs", *patterns], lambda: pickle.dumps([required_literals(p) for p in patterns]))
+        )
+        literals = _literals(needs)
+        index = {s: i for i, s in enumerate(literals)}
         self._needs = [None if n is None else [frozenset(index[s] for s in a) for a in n] for n in needs]
         self._always = {i for i, n in enumerate(self._needs) if n is None}
         self._filed: dict[int, list[int]] = defaultdict(list)
@@ -336,8 +340,8 @@ class RuleGate:
             for literal in n[0] if n else ():
                 self._filed[literal].append(i)
         self._db = None
-        if data is not None:
-            self._db, self._scratch = hsdb.load_database(data)
+        if literals:
+            self._db, self._scratch = hsdb.load_database(hsdb.compile_database(literals, literal=True))
 
     def select(self, text: str) -> list[Rule]:
         """The rules whose literals all occur in normalised `text` (rules without a gate always)."""
@@ -356,14 +360,6 @@ class RuleGate:
             for i in sorted(reached)
             if i in self._always or all(not alternatives.isdisjoint(found) for alternatives in self._needs[i][1:])
         ]
-
-
-def _gate_data(patterns: list[str]) -> bytes:
-    """What a gate is built from, as bytes for the disk cache: each pattern's needs and their literals' database
-    (reading a few hundred patterns and compiling their literals costs seconds; loading, milliseconds)."""
-    needs = [required_literals(p) for p in patterns]
-    literals = _literals(needs)
-    return pickle.dumps((needs, hsdb.compile_database(literals, literal=True) if literals else None))
 
 
 def _literals(needs: Sequence[Needs | None]) -> list[str]:

@@ -2,9 +2,10 @@
 
 Rules match on a canonical form of the text: NFKC, case folded, simplified
 Chinese, ASCII quotes, without zero-width characters, soft hyphens, Arabic
-and Hebrew vowel points, tatweel, markdown emphasis, HTML tags and entities or JSON escapes, with Cyrillic and Greek
-look-alikes inside Latin words mapped to Latin and spaces between CJK
-characters removed. As in Markdown, an underscore inside a word (`snake_case`)
+and Hebrew vowel points, tatweel, markdown emphasis, HTML tags and entities
+or JSON escapes, with Hangul jamo and combining accents composed, Cyrillic
+and Greek look-alikes inside Latin words mapped to Latin and spaces between
+CJK characters removed. As in Markdown, an underscore inside a word (`snake_case`)
 is kept: only `*` and `~` emphasise inside a word. Every normalised character
 remembers the span of the original text it came from, so a match reports the
 original offsets.
@@ -25,9 +26,6 @@ import regex
 
 from . import hsdb
 
-# Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, and
-# the markdown emphasis marks that may wrap or split a name (`_` only at a
-# word's edge: see _TOKEN).
 # Arabic harakat and tatweel, and Hebrew points and cantillation: rules are written without them.
 POINTS = (
     "".join(map(chr, range(0x64B, 0x660)))
@@ -35,6 +33,9 @@ POINTS = (
     + "".join(map(chr, range(0x591, 0x5BE)))
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
 )
+# Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, the
+# markdown emphasis marks that may wrap or split a name (`_` only at a word's
+# edge: see _TOKEN), and vowel points.
 DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*~`" + POINTS
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 

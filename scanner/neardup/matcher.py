@@ -211,7 +211,8 @@ class NearDup:
         """Near copies in `text` around character offsets `positions` (keyword ends; None: everywhere).
 
         `windows` are stretches (start, end, normalised text) a caller has normalised already around the
-        positions, as the Scanner has for its rules: they are reused, not normalised again.
+        positions and passed through `postings.passing`, as the Scanner does for a column's windows at once:
+        they are reused, not normalised or gated again.
         """
         if not self.entries or not text:
             return []
@@ -223,10 +224,7 @@ class NearDup:
         else:
             groups = [(s, e, None, ps) for s, e, ps in _groups(spots, len(text))]
         matches = []
-        held = self.postings.passing([norm.text for _, _, norm, _ in groups]) if windows else None
-        for i, (start, end, norm, near) in enumerate(groups):
-            if held is not None and not held[i]:
-                continue
+        for start, end, norm, near in groups:
             region = _Region(text, start, end, norm)
             if near is None:
                 near = [region.original(int(s), int(s) + 1)[0] for s in region.bounds[:, 0]]

@@ -32,9 +32,8 @@ _SPACE = rf"(?:\s|{_WIDE_SPACE})"
 _CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
 _TAG = r"</?[a-zA-Z][^<>]{0,80}>"
 _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
-# Obfuscation detectors that are patterns: each starts with a rare character or a narrow
-# pair, so hyperscan runs them beside the keywords at nearly no cost. The others are
-# literals (see marks()).
+# Obfuscation detectors that are patterns, the same for every pack (detectors() adds those that
+# depend on the keywords); the others are literals (marks()).
 DETECTORS = (
     rf"{_CJK}\s*{_WIDE_SPACE}{_SPACE}*{_CJK}",  # CJK split by a wide space
     rf"{_CJK}[ \n]{{3}}\s*{_CJK}",  # or by 3+ spaces or line breaks (not tabs: `\s{{3}}` runs 2x slower)
@@ -145,8 +144,8 @@ def spaced(keywords: Sequence[str]) -> set[str]:
 def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
     between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
-    and markup inside a word but between two ASCII letters ("챗**봇", "m<b>ột", "un'**ia"). For an HTML tag
-    between words see tagged()."""
+    and markup inside a word, unless between two ASCII letters (the markup shapes see those): "챗**봇", "m<b>ột",
+    "un'**ia". For an HTML tag between words see tagged()."""
     words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
     chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
     found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
@@ -155,7 +154,7 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(forms(a), CJK_GAPS, forms(b))
         elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
-        elif _in_word(a) and _in_word(b) and not (_ascii_letter(a) and _ascii_letter(b)):  # those: the shapes
+        elif _in_word(a) and _in_word(b) and not (_ascii_letter(a) and _ascii_letter(b)):
             found |= _joined(forms(a), INLINE_MARKS, forms(b))
     return found
 
