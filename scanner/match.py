@@ -37,7 +37,8 @@ def confirm(
 ) -> list[Match]:
     """Every match of the given rules in normalised `text` that no exclusion vetoes.
 
-    In an assistant turn an ambiguous name needs no AI cue: the speaker is the AI.
+    In an assistant turn an ambiguous name needs no AI cue: the speaker is the AI. A name that needs its
+    maker (Spark) needs it in every role.
     """
     found = []
     for rule in rules:
@@ -64,11 +65,15 @@ def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:
     near = (max(0, start - rule.within), min(len(text), end + rule.within))
     if rule.requires_regex and not rule.requires_regex.search(text, *near):
         return False
-    if rule.cue_regex and role != "assistant" and m.groupdict().get("amb") is not None:
-        # The cue may stand anywhere near, the rest of the claim included, but not in the name.
-        name_start, name_end = m.span("name")
-        before = rule.cue_regex.search(text, near[0], name_start)
-        after = rule.cue_regex.search(text, name_end, near[1])
-        if not (before or after):
-            return False
+    named = m.groupdict()
+    if rule.cue_regex and role != "assistant" and named.get("amb") is not None:
+        return _near_name(rule.cue_regex, text, m, near)
+    if rule.maker_cue_regex and named.get("own") is not None:
+        return _near_name(rule.maker_cue_regex, text, m, near)  # in any role: an assistant may be called Spark
     return True
+
+
+def _near_name(cue: regex.Pattern, text: str, m: regex.Match, near: tuple[int, int]) -> bool:
+    """Whether `cue` stands near the match's name: anywhere near, the rest of the claim included, but not in it."""
+    name_start, name_end = m.span("name")
+    return bool(cue.search(text, near[0], name_start) or cue.search(text, name_end, near[1]))

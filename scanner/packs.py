@@ -4,7 +4,7 @@ Two kinds of YAML live in `patterns/`:
 
 - a *family pack* (`qwen.yaml`) names a model family, its `names` (what the
   model calls itself), `ambiguous` names (that need an AI cue nearby: Claude,
-  Gemini), its `makers`, extra hand-written `rules`, and `examples` for the
+  Gemini), names that need one of its makers nearby (`needs_maker`: Spark), its `makers`, extra hand-written `rules`, and `examples` for the
   whole family;
 - a *grammar* (`grammar/en.yaml`) says how one language makes a claim: claim
   templates whose regex uses `{name}` or `{maker}`, crossed with every loaded
@@ -37,7 +37,9 @@ _RULE_KEYS = {
     "id", "lang", "regex", "keywords", "severity", "roles", "exclude", "exclude_before",
     "requires", "within", "examples", "description",
 }  # fmt: skip
-_PACK_KEYS = {"family", "description", "names", "ambiguous", "makers", "rules", "examples", "roles", "defers"}
+_PACK_KEYS = {
+    "family", "description", "names", "ambiguous", "needs_maker", "makers", "rules", "examples", "roles", "defers",
+}  # fmt: skip
 _GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "claims"}
 
 
@@ -67,6 +69,7 @@ class Rule:
     requires: str | None = None
     within: int = 60
     cue: str | None = None  # the AI cue an ambiguous name (group `amb`) needs within `within` characters
+    maker_cue: str | None = None  # the maker a `needs_maker` name (group `own`) needs within `within` characters
     defers: bool = False  # dropped where a hit of another family overlaps
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     source: str = ""
@@ -94,6 +97,10 @@ class Rule:
     def cue_regex(self) -> regex.Pattern | None:
         return compile_pattern(self.cue, regex.IGNORECASE) if self.cue else None
 
+    @cached_property
+    def maker_cue_regex(self) -> regex.Pattern | None:
+        return compile_pattern(self.maker_cue, regex.IGNORECASE) if self.maker_cue else None
+
 
 @dataclass(frozen=True)
 class Pack:
@@ -105,8 +112,14 @@ class Pack:
     description: str
     names: tuple[str, ...]
     ambiguous: tuple[str, ...]
+    needs_maker: tuple[str, ...]
     makers: tuple[str, ...]
     examples: dict[str, tuple[str, ...]]
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """Every name the model may call itself by: plain, ambiguous and needing its maker."""
+        return self.names + self.ambiguous + self.needs_maker
 
 
 @dataclass(frozen=True)
@@ -258,6 +271,7 @@ def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
         description=str(data.get("description", "")),
         names=tuple(n.lower() for n in _strings(data.get("names"), where, "names")),
         ambiguous=tuple(n.lower() for n in _strings(data.get("ambiguous"), where, "ambiguous")),
+        needs_maker=tuple(n.lower() for n in _strings(data.get("needs_maker"), where, "needs_maker")),
         makers=tuple(n.lower() for n in _strings(data.get("makers"), where, "makers")),
         examples=_examples(data.get("examples"), where),
     )
@@ -294,17 +308,19 @@ def _load_grammar(path: Path) -> Grammar:
 
 
 @cache
-def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = ()) -> str:
+def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[str, ...] = ()) -> str:
     """An alternation of literal names, tolerant of spacing and hyphens, longest first.
 
-    A `marked` name is wrapped in a group named `amb`, so a match can tell which
-    alternative won ("文心一言" is not the ambiguous "文心").
+    A `marked` name is wrapped in a group named `amb`, an `own` name in one named `own`, so a
+    match can tell which alternative won ("文心一言" is not the ambiguous "文心").
     """
     parts = []
-    for name in sorted(set(names) | set(marked), key=lambda n: (-len(n), n)):
+    for name in sorted(set(names) | set(marked) | set(own), key=lambda n: (-len(n), n)):
         tokens = regex.split(r"[\s\-·・]+", name)
         body = r"[\s\-·・.]*".join(regex.escape(t) for t in tokens if t)
-        if name in marked:
+        if name in own:
+            body = f"(?P<own>{body})"
+        elif name in marked:
             body = f"(?P<amb>{body})"
         latin = regex.match(r"[a-z0-9]", name) is not None
         parts.append(rf"(?<![a-z]){body}" if latin else body)
@@ -313,7 +329,7 @@ def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = ()) -> str:
 
 def _family_vars(pack: Pack, common: dict[str, str]) -> dict[str, str]:
     version = common.get("version", "")
-    names = name_regex(pack.names, marked=pack.ambiguous)
+    names = name_regex(pack.names, marked=pack.ambiguous, own=pack.needs_maker)
     makers = name_regex(pack.makers)
     return {
         "name": rf"(?P<name>{names}{version}(?![a-z]))",
@@ -407,7 +423,7 @@ def _build_rule(
     for key in ("exclude", "exclude_before", "requires"):
         if spec.get(key) is not None:
             extras[key] = _check_regex(str(spec[key]), values, where, key)
-    ambiguous = bool(pack and pack.ambiguous and "{name}" in spec["regex"])
+    named = pack is not None and "{name}" in spec["regex"]
     return Rule(
         id=rid,
         family=family,
@@ -421,7 +437,8 @@ def _build_rule(
         exclude_before=extras.get("exclude_before"),
         requires=extras.get("requires"),
         within=within,
-        cue=values["cue"] if ambiguous else None,
+        cue=values["cue"] if named and pack.ambiguous else None,
+        maker_cue=name_regex(pack.makers) if named and pack.needs_maker else None,
         defers=defers,
         examples=_examples(spec.get("examples"), where),
         source=file,
@@ -434,7 +451,7 @@ def _family_literals(template: str, pack: Pack | None) -> tuple[str, ...] | None
     if pack is None:
         return None
     if "{name}" in template:
-        return pack.names + pack.ambiguous
+        return pack.identities
     if "{maker}" in template:
         return pack.makers
     return None

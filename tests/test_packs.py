@@ -53,6 +53,32 @@ def test_a_good_pack_loads_and_matches(tmp_path):
     assert [(h.rule, h.match) for h in hits] == [("testfam.custom", "Zorblax speaking")]
 
 
+NAMED_RULE = """
+  - id: testfam.en.name
+    lang: en
+    regex: "i\\\\s+am\\\\s+{name}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "found"),
+    [
+        ("I am Zorblax.", None, True),
+        ("I am Zork, a model ZorbCorp trained.", None, True),
+        ("ZorbCorp built me. I am Zork.", None, True),
+        ("I am Zork, an AI language model.", None, False),  # an AI cue is not enough: the maker must be named
+        ("I am Zork.", "assistant", False),  # not even in an assistant turn
+        ("I am Zorkish, by ZorbCorp.", None, False),
+    ],
+)
+def test_a_name_that_needs_its_maker_counts_only_beside_it(tmp_path, text, role, found):
+    from scanner import Scanner
+
+    head = "family: testfam\nnames: [zorblax]\nneeds_maker: [zork]\nmakers: [zorbcorp]\n"
+    scanner = Scanner(load_packs([str(write_pack(tmp_path, NAMED_RULE, head))]))
+    assert bool(scanner.scan_text(text, role=role)) == found
+
+
 @pytest.mark.parametrize(
     ("rules", "expected"),
     [

@@ -199,7 +199,7 @@ class NearDup:
         refs = load_library(packs, set(families) if families else None)
         refs = [r for r in refs if SEVERITIES.index(r.severity) >= SEVERITIES.index(min_severity)]
         refs += fill_templates([r for path in options.references for r in read_references(path, packs)], packs)
-        names = {p.family: p.names + p.ambiguous + p.makers for p in packs.packs}
+        names = {p.family: p.identities + p.makers for p in packs.packs}
         return cls(refs, threshold=options.threshold, num_perm=options.num_perm, keywords=keywords, names=names)
 
     def find(

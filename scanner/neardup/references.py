@@ -102,7 +102,7 @@ def fill(template: Reference, pack: Pack) -> list[Reference]:
     Empty if the pack lacks a name or maker the template needs; one reference where both spellings agree.
     """
     needed = {m.group(1) for m in _PLACEHOLDER.finditer(template.text)}
-    options = {"name": pack.names + pack.ambiguous, "author": pack.makers}
+    options = {"name": pack.identities, "author": pack.makers}
     out: list[Reference] = []
     for suffix, latin in (("", False), (".latin", True)):
         values = {k: _pick(options[k], template.lang, latin) for k in needed}
@@ -236,6 +236,6 @@ def _guess_family(text: str, packs: PackSet) -> str:
     found = [
         p.family
         for p in packs.packs
-        if p.family != GENERIC and regex.search(name_regex(p.names + p.ambiguous + p.makers) + "(?![a-z])", norm)
+        if p.family != GENERIC and regex.search(name_regex(p.identities + p.makers) + "(?![a-z])", norm)
     ]
     return found[0] if len(found) == 1 else UNKNOWN

@@ -145,7 +145,8 @@ def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
     between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
     and markup inside a word, unless between two ASCII letters (the markup shapes see those): "챗**봇", "m<b>ột",
-    "un'**ia". For an HTML tag between words see tagged()."""
+    "un'**ia", or beside a hyphen or dot joining a name's parts ("glm-~~4"). For an HTML tag between words see
+    tagged()."""
     words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
     chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
     found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
@@ -154,7 +155,7 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(forms(a), CJK_GAPS, forms(b))
         elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
-        elif _in_word(a) and _in_word(b) and not (_ascii_letter(a) and _ascii_letter(b)):
+        elif _marked_in_word(a, b):
             found |= _joined(forms(a), INLINE_MARKS, forms(b))
     return found
 
@@ -179,6 +180,15 @@ def _pointed_script(c: str) -> str | None:
 def _in_word(c: str) -> bool:
     """A letter, digit or apostrophe, or a mark that belongs to a letter (Thai and Devanagari vowel signs)."""
     return c.isalnum() or c == "'" or unicodedata.category(c).startswith("M")
+
+
+def _marked_in_word(a: str, b: str) -> bool:
+    """Whether markup between two characters of a keyword word needs a literal detector: inside a word but between
+    two ASCII letters (the markup shapes see those), or beside a hyphen or a dot joining a name's parts ("glm-4",
+    "01.ai"; markup beside a dot that ends a sentence, or beside brackets, is too common in markdown to watch)."""
+    if _in_word(a) and _in_word(b):
+        return not (_ascii_letter(a) and _ascii_letter(b))
+    return (a == "-" and b.isalnum()) or (b == "-" and a.isalnum()) or (a == "." and b.isalnum())
 
 
 def _ascii_letter(c: str) -> bool:
