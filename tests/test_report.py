@@ -274,7 +274,7 @@ def test_a_huge_scan_renders_a_small_report(tmp_path):
                 for row in range(n * 300, n * 300 + 300)
             ]  # fmt: skip
             writer.write(hits)
-            totals.add(UnitResult(source, source, hits, rows_read=1000, rows_scanned=1000))
+            totals.add(UnitResult(key=source, source=source, hits=hits, rows_read=1000, rows_scanned=1000))
     write_summary(totals.build(command=["scan"], families=families, context_chars=10), str(tmp_path))
     write_reports(str(tmp_path), ("html",))
     html = (tmp_path / "report.html").read_text()

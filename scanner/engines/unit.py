@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pyarrow as pa
 
@@ -48,19 +48,30 @@ class ScanConfig:
 
 
 @dataclass
-class UnitResult:
-    """What scanning one unit found and counted."""
+class Counts:
+    """What a scan read and what it cost, counted alike for one unit and for a whole scan."""
 
-    key: str
-    source: str
-    hits: list[Hit]
     rows_read: int = 0
     rows_scanned: int = 0
     rows_skipped: int = 0
     skip_reasons: Counter = field(default_factory=Counter)
     bytes_scanned: int = 0
     rule_timeouts: int = 0
-    rows_not_sampled: int = 0
+    rows_not_sampled: int = 0  # rows a --sample did not draw
+
+    def include(self, other: Counts) -> None:
+        """Add another count to this one."""
+        for f in fields(Counts):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass(kw_only=True)
+class UnitResult(Counts):
+    """What scanning one unit found and counted."""
+
+    key: str
+    source: str
+    hits: list[Hit]
     profile: dict | None = None  # RuleProfile.to_dict(), with --profile
 
 
@@ -78,7 +89,7 @@ def plan_unit(schema: pa.Schema, config: ScanConfig, source: str) -> tuple[list[
 def scan_unit(unit: WorkUnit, scanner: Scanner, config: ScanConfig) -> UnitResult:
     """Read a unit batch by batch and scan it; every row read is counted."""
     schema = unit.schema()
-    result = UnitResult(unit.key, unit.source, [])
+    result = UnitResult(key=unit.key, source=unit.source, hits=[])
     if not schema.names:  # an empty file: zero rows
         return result
     specs, id_field = plan_unit(schema, config, unit.source)

@@ -8,21 +8,14 @@ from dataclasses import dataclass, field
 
 import fsspec
 
-from ..engines.unit import UnitResult
+from ..engines.unit import Counts, UnitResult
 from ..hits import Hit
 
 
 @dataclass
-class SummaryBuilder:
+class SummaryBuilder(Counts):
     """Adds up unit results into the summary; hits are counted, not kept."""
 
-    rows_read: int = 0
-    rows_scanned: int = 0
-    rows_skipped: int = 0
-    skip_reasons: Counter = field(default_factory=Counter)
-    bytes_scanned: int = 0
-    rule_timeouts: int = 0
-    rows_not_sampled: int = 0  # rows a --sample did not draw
     hits: int = 0
     documents: set = field(default_factory=set)
     by_family: dict = field(default_factory=lambda: defaultdict(lambda: {"hits": 0, "documents": set()}))
@@ -37,13 +30,7 @@ class SummaryBuilder:
 
     def add(self, result: UnitResult) -> None:
         """Count one unit's rows and hits."""
-        self.rows_read += result.rows_read
-        self.rows_scanned += result.rows_scanned
-        self.rows_skipped += result.rows_skipped
-        self.skip_reasons.update(result.skip_reasons)
-        self.bytes_scanned += result.bytes_scanned
-        self.rule_timeouts += result.rule_timeouts
-        self.rows_not_sampled += result.rows_not_sampled
+        self.include(result)
         source = self.by_source.setdefault(result.source, {"rows": 0, "hits": 0, "documents": set()})
         source["rows"] += result.rows_read
         self.scanned_by_source[result.source] += result.rows_scanned
