@@ -226,6 +226,15 @@ def test_gaps_between_words_lead_to_a_keyword_or_a_detector():
     assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(keyword), len(keyword + detector)))
 
 
+def test_a_tag_after_a_short_word_trips_a_detector_only_before_the_keyword_word():
+    # After a word of one or two letters a tag alone is everyday HTML ("I <b>am"): the next word must follow.
+    prefilter = Prefilter(["an ai", "i am"])
+    tagged = ["Being an<span> AI model, I", "as an </i>AI", "AN<b>AI"]
+    ordinary = ["an <b>apple</b>", "so <i>an</i> idea", "I <b>like</b> it"]
+    hits = prefilter.scan(pa.array(tagged + ordinary))
+    assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(tagged)))
+
+
 def test_points_inside_an_arabic_or_hebrew_keyword_trip_a_detector():
     # Vowel points and tatweel inside a keyword are what normalisation removes; ordinary Arabic has points too
     # (tanween ending a word, shadda), so only points between two letters of a keyword count.
