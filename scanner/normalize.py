@@ -1,11 +1,11 @@
 """Normalised text with a map back to offsets in the original.
 
 Rules match on a canonical form of the text: NFKC, case folded, simplified
-Chinese, ASCII quotes, without zero-width characters, soft hyphens, Arabic
-and Hebrew vowel points, tatweel, markdown emphasis, HTML tags and entities
-or JSON escapes, with Hangul jamo and combining accents composed, Cyrillic
-and Greek look-alikes inside Latin words mapped to Latin and spaces between
-CJK characters removed. As in Markdown, an underscore inside a word (`snake_case`)
+Chinese, ASCII quotes, without zero-width characters, bidirectional controls,
+soft hyphens, Arabic and Hebrew vowel points, tatweel, the Devanagari nukta,
+markdown emphasis, HTML tags and entities or JSON escapes, with Hangul jamo
+and combining accents composed, Cyrillic and Greek look-alikes inside Latin
+words mapped to Latin and spaces between CJK characters removed. As in Markdown, an underscore inside a word (`snake_case`)
 is kept: only `*` and `~` emphasise inside a word. Every normalised character
 remembers the span of the original text it came from, so a match reports the
 original offsets.
@@ -26,17 +26,25 @@ import regex
 
 from . import hsdb
 
-# Arabic harakat and tatweel, and Hebrew points and cantillation: rules are written without them.
+# Arabic harakat and tatweel, Hebrew points and cantillation, the Devanagari nukta (written or left out
+# at will: "सिर्फ़", "सिर्फ"): rules are written without them.
 POINTS = (
     "".join(map(chr, range(0x64B, 0x660)))
     + "\u0670\u0640"
     + "".join(map(chr, range(0x591, 0x5BE)))
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    + "\u093c"
 )
-# Characters that carry no letter: zero-width, joiners, soft hyphen, BOM, the
-# markdown emphasis marks that may wrap or split a name (`_` only at a word's
-# edge: see _TOKEN), and vowel points.
-DROPPED = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e*~`" + POINTS
+# Characters that carry no letter: zero-width, joiners, bidirectional controls, soft hyphen, BOM, the
+# markdown emphasis marks that may wrap or split a name (`_` only at a word's edge: see _TOKEN), and points.
+DROPPED = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u061c"
+    + "".join(map(chr, range(0x202A, 0x202F)))
+    + "".join(map(chr, range(0x2066, 0x206A)))
+    + "*~`"
+    + POINTS
+)
+_NO_POINTS = str.maketrans("", "", POINTS)
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
@@ -87,6 +95,7 @@ _TOKEN = regex.compile(
     r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
     r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
     r"|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])"
+    r"|\[(?=[^\[\]\n]{1,200}\]\()|\]\([^()\s]{0,500}\)"  # a markdown link: "[ChatGPT](https://…)" reads "ChatGPT"
 )
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -193,7 +202,7 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
         ch = chr(cp)
         if 0xD800 <= cp < 0xE000 or ch in DROPPED:
             continue
-        folded = " " if ch.isspace() else fold(ch)
+        folded = " " if ch.isspace() else fold(ch).translate(_NO_POINTS)  # क़ is क and a nukta
         if folded != ch:
             folds[cp] = folded
             if len(folded) != 1:
@@ -217,7 +226,8 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     every window. Each part is tried only when a cheap check says it could match.
     """
     latin, other, word, cjk, space = (classes[k] for k in ("latin", "other", "word", "cjk", "space"))
-    marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]").search  # jamo: NFD Hangul
+    # jamo: NFD Hangul; "](": a markdown link
+    marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
@@ -291,7 +301,7 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
 
 def _decode_token(m: regex.Match) -> str:
     token = m.group()
-    if token.startswith("_"):
+    if token.startswith(("_", "[", "]")):
         return ""
     if token.startswith("&"):
         return html.unescape(token)

@@ -20,6 +20,10 @@ CASES = [
     ("I am Q\u200d\u2060wen.", "Q\u200d\u2060wen", "qwen"),  # joiners
     ("I am Qw\u00aden.", "Qw\u00aden", "qwen"),  # soft hyphen
     ("\ufeffI am Qwen", "Qwen", "qwen"),  # byte order mark
+    ("I am \u2068ChatGPT\u2069, a model.", "ChatGPT", "chatgpt"),  # bidi isolates
+    ("من \u202aClau\u202cde هستم", "Clau\u202cde", "claude"),  # embedding
+    ("मैं सिर्फ़ एक AI हूँ", "सिर्फ़", "सिर्फ"),  # the nukta, written or not
+    ("मैं \u095e\u093e\u0907\u0932", "\u095e\u093e", "\u092b\u093e"),  # precomposed फ़
     ("我是通义 千问", "通义 千问", "通义千问"),  # a space between CJK characters
     ("我是通义\n千问", "通义\n千问", "通义千问"),  # a line break
     ("我是通义\u3000 千问", "通义\u3000 千问", "通义千问"),  # ideographic and ASCII space
@@ -37,6 +41,11 @@ CASES = [
     ("I am Qw&shy;en.", "Qw&shy;en", "qwen"),  # named entity
     ("我是通义&nbsp;千问", "通义&nbsp;千问", "通义千问"),
     ("I am **Qwen**.", "Qwen", "qwen"),  # markdown emphasis around a name
+    (
+        "I am [Qwen](https://qwen.ai/chat), made by",
+        "I am [Qwen](https://qwen.ai/chat), made",
+        "i am qwen, made",
+    ),  # a markdown link
     ("I am _Qwen_.", "Qwen", "qwen"),
     ("I am Q*we*n.", "Q*we*n", "qwen"),  # ... and inside it
     ("I am `Qwen`.", "Qwen", "qwen"),

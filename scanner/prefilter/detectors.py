@@ -54,13 +54,14 @@ _HARAKAT = "\u064b\u064c\u064d\u064e\u064f\u0650\u0652\u0670"  # Arabic vowels, 
 _HEBREW_VOWELS = "".join(map(chr, range(0x5B0, 0x5BC))) + "\u05c7"
 # What may stand between two letters of an Arabic or Hebrew keyword in pointed text: a point, a doubling or
 # consonant dot with a vowel, tatweel.
-_ARABIC_POINTS = [c for c in normalize.POINTS if c >= "\u0600"]
+_ARABIC_POINTS = [c for c in normalize.POINTS if "\u0600" <= c <= "\u06ff"]
 POINT_GAPS = {
     "arabic": _ARABIC_POINTS
     + [a + b for v in _HARAKAT for a, b in (("\u0651", v), (v, "\u0651"))]
     + ["\u0640" * 2, "\u0640" * 3],
     "hebrew": [c for c in normalize.POINTS if c < "\u0600"]
     + [a + b for v in _HEBREW_VOWELS for d in "\u05bc\u05c1\u05c2" for a, b in ((d, v), (v, d))],
+    "devanagari": ["\u093c"],
 }
 SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced-out name (rare: RARE_SPACES)
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
@@ -176,8 +177,9 @@ def gaps(keywords: Sequence[str]) -> set[str]:
 
 
 def pointed(keywords: Sequence[str]) -> set[str]:
-    """Two adjacent letters of an Arabic or Hebrew keyword with vowel points or tatweel between them ("نَم"):
-    ordinary Arabic text has points (tanween at a word's end, shadda), so a point alone is no detector."""
+    """Two adjacent letters of an Arabic, Hebrew or Devanagari keyword with vowel points, tatweel or a nukta
+    between them ("نَم", "ज़े"): ordinary Arabic text has points (tanween at a word's end, shadda), and Hindi
+    nuktas, so a point alone is no detector."""
     found: set[str] = set()
     for a, b in {pair for k in keywords for pair in itertools.pairwise(k)}:
         script = _pointed_script(a)
@@ -189,6 +191,8 @@ def pointed(keywords: Sequence[str]) -> set[str]:
 def _pointed_script(c: str) -> str | None:
     if not c.isalpha():
         return None
+    if "\u0900" <= c <= "\u097f":
+        return "devanagari"
     return "hebrew" if "\u0590" <= c <= "\u05ff" else "arabic" if "\u0600" <= c <= "\u06ff" else None
 
 
