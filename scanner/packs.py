@@ -40,7 +40,7 @@ _RULE_KEYS = {
 _PACK_KEYS = {
     "family", "description", "names", "ambiguous", "needs_maker", "makers", "rules", "examples", "roles", "defers",
 }  # fmt: skip
-_GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "claims"}
+_GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "exclude_before", "claims"}
 
 
 def patterns_dir() -> Path:
@@ -131,6 +131,7 @@ class Grammar:
     sha256: str
     vars: dict[str, str]
     cue: str
+    exclude_before: str  # vetoes every claim of the language: what makes it hypothetical ("如果我是X")
     claims: tuple[dict[str, Any], ...]
 
 
@@ -303,6 +304,7 @@ def _load_grammar(path: Path) -> Grammar:
         sha256=_sha256(path),
         vars={k: str(v) for k, v in vars_.items()},
         cue=str(data.get("cue", "")),
+        exclude_before=str(data.get("exclude_before") or ""),
         claims=tuple(claims),
     )
 
@@ -465,6 +467,9 @@ def _expand_grammar(grammar: Grammar, common: dict[str, str], packs: list[Pack])
         cid = claim.get("id")
         if not isinstance(cid, str):
             raise PackError(f"{grammar.path}: every claim needs an 'id'")
+        vetoes = [v for v in (grammar.exclude_before, claim.get("exclude_before")) if v]
+        if vetoes:
+            claim = {**claim, "exclude_before": "|".join(f"(?:{v})" for v in vetoes)}
         template = str(claim.get("regex", ""))
         needs_family = "{name}" in template or "{maker}" in template
         if not needs_family:
