@@ -334,7 +334,8 @@ def _family_vars(pack: Pack, common: dict[str, str]) -> dict[str, str]:
     names = name_regex(pack.names, marked=pack.ambiguous, own=pack.needs_maker)
     makers = name_regex(pack.makers)
     return {
-        "name": rf"(?P<name>{names}{version}(?![a-z]))",
+        # a gloss in brackets may follow a name: "Qwen(통의천문)입니다", "豆包（Doubao）です"
+        "name": rf"(?P<name>{names}{version}(?![a-z]))(?:\s*\([^()\n]{{1,30}}\))?",
         "maker": rf"(?P<maker>{makers}(?![a-z]))",
         "cue": f"{common.get('cue', '(?!)')}|{makers}",
     }
