@@ -267,7 +267,7 @@ def normalize(text: str) -> Normalized:
     _compose(chars, starts, ends)
     _drop_cjk_gaps(chars, starts, ends)
     _unmask_homoglyphs(chars)
-    _join_spaced_letters(chars, starts, ends)
+    _join_spaced_letters(chars, starts, ends, text)
     return Normalized("".join(chars), starts, ends)
 
 
@@ -346,9 +346,13 @@ def _unmask_homoglyphs(chars: list[str]) -> None:
                 chars[i] = HOMOGLYPHS.get(chars[i], chars[i])
 
 
-def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Remove the spaces in a run of spaced single letters ("q w e n" -> "qwen")."""
+def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int], original: str) -> None:
+    """Remove the spaces in a run of spaced single letters ("q w e n" -> "qwen"). A lower-case letter at an end
+    of the run, beside a capital, is a word of its own: "sou o G e m i n i", "Soy C h a t G P T y estoy"."""
     text = "".join(chars)
     for m in reversed(list(_SPACED_LETTERS.finditer(text))):
-        for i in range(m.end() - 2, m.start(), -2):
+        written = [original[starts[i]] for i in range(m.start(), m.end(), 2)]
+        first = m.start() + 2 * (written[0].islower() and written[1].isupper())
+        last = m.end() - 2 * (written[-1].islower() and written[-2].isupper())
+        for i in range(last - 2, first, -2):
             del chars[i], starts[i], ends[i]

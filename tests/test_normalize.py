@@ -29,6 +29,8 @@ CASES = [
     ("我是通义\u3000 千问", "通义\u3000 千问", "通义千问"),  # ideographic and ASCII space
     ("I am Q w e n!", "Q w e n", "qwen"),  # spaced-out letters
     ("I am Q\tw\te\tn!", "Q\tw\te\tn", "qwen"),
+    ("Eu sou o G e m i n i, do Google.", "o G e m i n i", "o gemini"),  # a one-letter word beside the run
+    ("Soy C h a t G P T y estoy", "C h a t G P T y", "chatgpt y"),
     ("I am Ｑ ｗ ｅ ｎ!", "Ｑ ｗ ｅ ｎ", "qwen"),
     ("I AM QwEn", "QwEn", "qwen"),  # mixed case
     ("I am Qw\u0435n.", "Qw\u0435n", "qwen"),  # Cyrillic e
