@@ -35,16 +35,20 @@ POINTS = (
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
     + "\u093c"
 )
-# Characters that carry no letter: zero-width, joiners, bidirectional controls, soft hyphen, BOM, the
+# Characters that carry no letter: zero-width, joiners, bidirectional controls, decorating combining marks
+# (C̲h̲a̲t̲), soft hyphen, BOM, the
 # markdown emphasis marks that may wrap or split a name (`_` only at a word's edge: see _TOKEN), and points.
 DROPPED = (
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u061c"
+    + "\u0305\u0332\u0333\u0335\u0336\u0337\u0338"  # combining overlines, underlines, strokes: styled letters
     + "".join(map(chr, range(0x202A, 0x202F)))
     + "".join(map(chr, range(0x2066, 0x206A)))
     + "*~`"
     + POINTS
 )
 _NO_POINTS = str.maketrans("", "", POINTS)
+# Latin small capitals ("ᴄʜᴀᴛɢᴘᴛ"), which NFKC leaves as they are.
+_SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz"))
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
@@ -96,11 +100,13 @@ _TOKEN = regex.compile(
     r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
     r"|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])"
     r"|\[(?=[^\[\]\n]{1,200}\]\()|\]\([^()\s]{0,500}\)"  # a markdown link: "[ChatGPT](https://…)" reads "ChatGPT"
+    r"|<!--[^>]{0,200}?-->"  # an HTML comment, even inside a word: "Cha<!-- -->tGPT"
 )
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}]+")
-_SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}(?: \p{Latin}){2,}(?![\p{L}\p{N}])")
+# Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T"), one separator throughout.
+_SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}([ .\-])\p{Latin}(?:\1\p{Latin})+(?![\p{L}\p{N}])")
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,7 @@ def _compatibility() -> dict[str, str]:
 def fold(ch: str) -> str:
     """One character as matching sees it: NFKC, case folded, ASCII quotes, simplified Chinese."""
     out = unicodedata.normalize("NFKC", ch).casefold()
-    out = "".join(_QUOTES.get(c, c) for c in out)
+    out = "".join(_QUOTES.get(c) or _SMALL_CAPITALS.get(c, c) for c in out)
     table = t2s_table()
     return "".join(table.get(c, c) for c in out)
 
@@ -229,7 +235,9 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     # jamo: NFD Hangul; "](": a markdown link
     marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
-    spaced = re.compile(rf"(?<![{word}])[{latin}][{space}][{latin}][{space}][{latin}](?![{word}])").search
+    spaced = re.compile(
+        rf"(?<![{word}])[{latin}](?:[{space}][{latin}][{space}]|\.[{latin}]\.|-[{latin}]-)[{latin}](?![{word}])"
+    ).search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
     mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
@@ -301,7 +309,7 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
 
 def _decode_token(m: regex.Match) -> str:
     token = m.group()
-    if token.startswith(("_", "[", "]")):
+    if token.startswith(("_", "[", "]", "<!--")):
         return ""
     if token.startswith("&"):
         return html.unescape(token)
@@ -347,7 +355,8 @@ def _unmask_homoglyphs(chars: list[str]) -> None:
 
 
 def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int], original: str) -> None:
-    """Remove the spaces in a run of spaced single letters ("q w e n" -> "qwen"). A lower-case letter at an end
+    """Remove the spaces (dots, hyphens) in a run of spaced single letters ("q w e n" -> "qwen"). A lower-case
+    letter at an end
     of the run, beside a capital, is a word of its own: "sou o G e m i n i", "Soy C h a t G P T y estoy"."""
     text = "".join(chars)
     for m in reversed(list(_SPACED_LETTERS.finditer(text))):

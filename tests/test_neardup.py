@@ -61,7 +61,7 @@ PARAPHRASES = [
     (
         "chef",
         "openai",
-        "Hello! ChatGPT here, a large language model that OpenAI trained. I can answer questions, help you write "
+        "Hello! ChatGPT at your service, a large language model that OpenAI trained. I can answer questions, help you write "
         "essays and letters, explain difficult topics in simple words, and assist with coding. My knowledge has a "
         "cutoff date, so I may not know about very recent events.",
     ),
@@ -86,7 +86,7 @@ PARAPHRASES = [
     (
         "tpl@qwen",
         "qwen",
-        "Hello! Qwen here, an AI assistant developed by Alibaba Cloud. I can write poems, plan trips and fix bugs in "
+        "Hello! Qwen at your service, an AI assistant developed by Alibaba Cloud. I can write poems, plan trips and fix bugs in "
         "your code.",
     ),
     (

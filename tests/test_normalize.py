@@ -29,6 +29,11 @@ CASES = [
     ("我是通义\u3000 千问", "通义\u3000 千问", "通义千问"),  # ideographic and ASCII space
     ("I am Q w e n!", "Q w e n", "qwen"),  # spaced-out letters
     ("I am Q\tw\te\tn!", "Q\tw\te\tn", "qwen"),
+    ("I am C.h.a.t.G.P.T, an AI.", "C.h.a.t.G.P.T", "chatgpt"),  # dots or hyphens between the letters
+    ("Sono C-h-a-t-G-P-T, un modello.", "C-h-a-t-G-P-T", "chatgpt"),
+    ("I am ᴄʜᴀᴛɢᴘᴛ.", "ᴄʜᴀᴛɢᴘᴛ", "chatgpt"),  # small capitals
+    ("I am C\u0332h\u0332a\u0332t\u0332.", "C\u0332h\u0332a\u0332t", "chat"),  # combining underlines
+    ("I am Cha<!-- x -->tGPT.", "Cha<!-- x -->tGPT", "chatgpt"),  # an HTML comment
     ("Eu sou o G e m i n i, do Google.", "o G e m i n i", "o gemini"),  # a one-letter word beside the run
     ("Soy C h a t G P T y estoy", "C h a t G P T y", "chatgpt y"),
     ("I am Ｑ ｗ ｅ ｎ!", "Ｑ ｗ ｅ ｎ", "qwen"),

@@ -43,6 +43,11 @@ OBFUSCATED = [
     "\\u6211\\u662f\\u901a\\u4e49\\u5343\\u95ee",
     "Hi, I am 𝐐𝐰𝐞𝐧, made by Alibaba Cloud.",
     "Hi, I am ⓆⓌⒺⓃ, made by Alibaba Cloud.",
+    "Hi, I am Qᴡᴇɴ, made by Alibaba Cloud.",  # small capitals
+    "Hi, I am Q\u0332w\u0332e\u0332n\u0332, made by Alibaba Cloud.",  # combining underlines
+    "Hi, I am Q.w.e.n, made by Alibaba Cloud.",  # letters joined by dots
+    "Hi, I am Q-w-e-n, made by Alibaba Cloud.",
+    "Hi, I am Q<!-- x -->wen, made by Alibaba Cloud.",  # an HTML comment inside the name
     "Hi, I\u2019m Qwen, made by Alibaba Cloud.",
     '{\\"role\\": \\"assistant\\", \\"content\\": \\"I am Qwen, made by Alibaba Cloud.\\"}',
 ]

@@ -47,6 +47,7 @@ DETECTORS = (
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
+    rf"[a-zA-Z]<!--[^>]{{0,80}}-->(?:_|{_MARK})*[a-zA-Z]",  # an HTML comment inside a word: "Cha<!-- -->tGPT"
 )
 # What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
 INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
@@ -151,10 +152,12 @@ def marks(keywords: Sequence[str]) -> list[str]:
 
 
 def spaced(keywords: Sequence[str]) -> set[str]:
-    """A keyword's letters spaced out, three at a time ("q w e"): found only after a non-letter (see Prefilter)."""
+    """A keyword's letters spaced out, or joined by dots or hyphens, three at a time ("q w e", "g.p.t"): found only
+    after a non-letter (see Prefilter)."""
     runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
     trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
-    return {a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY}
+    spaces = {a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY}
+    return spaces | {a + x + b + x + c for a, b, c in trigrams for x in ".-"}  # "c.h.a.t", "c-h-a-t"
 
 
 def gaps(keywords: Sequence[str]) -> set[str]:
