@@ -58,7 +58,7 @@ def confirm(
 
 def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:
     start, end = m.span()
-    if rule.exclude_regex and rule.exclude_regex.match(text, end, min(len(text), end + EXCLUDE_REACH)):
+    if _excluded_at(rule, text, end) or _excluded_at(rule, text, _gloss_start(text, m)):
         return False
     if rule.exclude_before_regex and rule.exclude_before_regex.search(text[max(0, start - EXCLUDE_REACH) : start]):
         return False
@@ -71,6 +71,26 @@ def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:
     if rule.maker_cue_regex and named.get("own") is not None:
         return _near_name(rule.maker_cue_regex, text, m, near)  # in any role: an assistant may be called Spark
     return True
+
+
+def _excluded_at(rule: Rule, text: str, at: int | None) -> bool:
+    """Whether the rule's `exclude` matches at `at`."""
+    return (
+        at is not None
+        and rule.exclude_regex is not None
+        and bool(rule.exclude_regex.match(text, at, at + EXCLUDE_REACH))
+    )
+
+
+def _gloss_start(text: str, m: regex.Match) -> int | None:
+    """Where a bracketed gloss the match took after its name begins ("ChatGPT(重度用户)"): what vetoes a name's
+    continuation vetoes it there too."""
+    if "name" not in m.re.groupindex or m.group("name") is None:
+        return None
+    i = m.end("name")
+    while i < m.end() and text[i].isspace():
+        i += 1
+    return i + 1 if i < m.end() and text[i] == "(" else None
 
 
 def _near_name(cue: regex.Pattern, text: str, m: regex.Match, near: tuple[int, int]) -> bool:

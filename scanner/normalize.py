@@ -26,6 +26,7 @@ import regex
 
 from . import hsdb
 
+NUKTA = "\u093c"
 # Arabic harakat and tatweel, Hebrew points and cantillation, the Devanagari nukta (written or left out
 # at will: "सिर्फ़", "सिर्फ"): rules are written without them.
 POINTS = (
@@ -33,7 +34,7 @@ POINTS = (
     + "\u0670\u0640"
     + "".join(map(chr, range(0x591, 0x5BE)))
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
-    + "\u093c"
+    + NUKTA
 )
 # Characters that carry no letter: zero-width, joiners, bidirectional controls, decorating combining marks
 # (C̲h̲a̲t̲), soft hyphen, BOM, the
@@ -46,9 +47,8 @@ DROPPED = (
     + "*~`"
     + POINTS
 )
-_NO_POINTS = str.maketrans("", "", POINTS)
 # Latin small capitals ("ᴄʜᴀᴛɢᴘᴛ"), which NFKC leaves as they are.
-_SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz"))
+SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
@@ -93,14 +93,17 @@ HOMOGLYPHS = {
 
 # Inline HTML tags vanish; block tags separate words.
 _INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small"}
+COMMENT_CHARS = 200  # the longest HTML comment read as nothing (the prefilter's detector takes as long)
 _TOKEN = regex.compile(
     r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"
     r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
     r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
     r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
     r"|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])"
-    r"|\[(?=[^\[\]\n]{1,200}\]\()|\]\([^()\s]{0,500}\)"  # a markdown link: "[ChatGPT](https://…)" reads "ChatGPT"
-    r"|<!--[^>]{0,200}?-->"  # an HTML comment, even inside a word: "Cha<!-- -->tGPT"
+    # a markdown link reads as its text: "[ChatGPT](https://…/GPT_(model) "title")" -> "ChatGPT"
+    r"|\[(?=[^\[\]\n]{1,200}\]\()"
+    r'|(?<=\[[^\[\]\n]{1,200})\]\((?:[^()\s]|\([^()\s]*\)){0,500}(?:\s+"[^"\n]{0,100}")?\)'
+    rf"|<!--[^>]{{0,{COMMENT_CHARS}}}?-->"  # an HTML comment, even inside a word: "Cha<!-- -->tGPT"
 )
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -187,11 +190,16 @@ def _compatibility() -> dict[str, str]:
 
 
 def fold(ch: str) -> str:
-    """One character as matching sees it: NFKC, case folded, ASCII quotes, simplified Chinese."""
+    """One character as matching sees it: NFKC, case folded, ASCII quotes, Latin small capitals as letters,
+    simplified Chinese, without a nukta."""
     out = unicodedata.normalize("NFKC", ch).casefold()
-    out = "".join(_QUOTES.get(c) or _SMALL_CAPITALS.get(c, c) for c in out)
+    out = "".join(_QUOTES.get(c) or SMALL_CAPITALS.get(c, c) for c in out)
     table = t2s_table()
-    return "".join(table.get(c, c) for c in out)
+    out = "".join(table.get(c, c) for c in out)
+    decomposed = unicodedata.normalize("NFD", out)
+    if NUKTA in decomposed:  # क़ and ऩ are क and न with a nukta, which rules leave out
+        out = unicodedata.normalize("NFC", decomposed.replace(NUKTA, ""))
+    return out
 
 
 @cache
@@ -208,7 +216,7 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
         ch = chr(cp)
         if 0xD800 <= cp < 0xE000 or ch in DROPPED:
             continue
-        folded = " " if ch.isspace() else fold(ch).translate(_NO_POINTS)  # क़ is क and a nukta
+        folded = " " if ch.isspace() else fold(ch)
         if folded != ch:
             folds[cp] = folded
             if len(folded) != 1:
@@ -220,6 +228,8 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
         "word": _bmp_class(r"[\p{L}\p{N}]"),
         "cjk": _bmp_class(rf"[{_CJK}]"),
         "space": re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace())),  # what folds to " "
+        "dot": re.escape("." + "".join(chr(cp) for cp, f in folds.items() if f == ".")),
+        "hyphen": re.escape("-" + "".join(chr(cp) for cp, f in folds.items() if f == "-")),
     }
     return folds, classes
 
@@ -231,13 +241,14 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     properties: ten times faster than the same test in `regex`, and it runs on
     every window. Each part is tried only when a cheap check says it could match.
     """
-    latin, other, word, cjk, space = (classes[k] for k in ("latin", "other", "word", "cjk", "space"))
+    latin, other, word, cjk, space, dot, hyphen = (
+        classes[k] for k in ("latin", "other", "word", "cjk", "space", "dot", "hyphen")
+    )
     # jamo: NFD Hangul; "](": a markdown link
     marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
-    spaced = re.compile(
-        rf"(?<![{word}])[{latin}](?:[{space}][{latin}][{space}]|\.[{latin}]\.|-[{latin}]-)[{latin}](?![{word}])"
-    ).search
+    joined = rf"[{space}][{latin}][{space}]|[{dot}][{latin}][{dot}]|[{hyphen}][{latin}][{hyphen}]"
+    spaced = re.compile(rf"(?<![{word}])[{latin}](?:{joined})[{latin}](?![{word}])").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
     mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
@@ -354,14 +365,25 @@ def _unmask_homoglyphs(chars: list[str]) -> None:
                 chars[i] = HOMOGLYPHS.get(chars[i], chars[i])
 
 
+def _apart(edge: str, rest: str, trailing: bool = False) -> bool:
+    """Whether a lower-case edge letter of a spaced run is a word of its own: the rest (read from the edge
+    inwards) is a name of three letters or more that starts with a capital and mixes cases, and a trailing
+    letter follows two capitals ("…G P T y")."""
+    if not edge.islower() or len(rest) < 3 or not rest[0].isupper() or rest.isupper() or rest.islower():
+        return False
+    return not trailing or rest[1].isupper()
+
+
 def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int], original: str) -> None:
-    """Remove the spaces (dots, hyphens) in a run of spaced single letters ("q w e n" -> "qwen"). A lower-case
-    letter at an end
-    of the run, beside a capital, is a word of its own: "sou o G e m i n i", "Soy C h a t G P T y estoy"."""
+    """Remove the spaces (dots, hyphens) in a run of spaced single letters ("q w e n" -> "qwen").
+
+    A lower-case letter at an end of a run of a mixed-case name is a word of its own: "sou o G e m i n i",
+    "Soy C h a t G P T y estoy" (but "x A I", "i F L Y T E K" and "L L a M a" are one word each).
+    """
     text = "".join(chars)
     for m in reversed(list(_SPACED_LETTERS.finditer(text))):
-        written = [original[starts[i]] for i in range(m.start(), m.end(), 2)]
-        first = m.start() + 2 * (written[0].islower() and written[1].isupper())
-        last = m.end() - 2 * (written[-1].islower() and written[-2].isupper())
+        written = "".join(original[starts[i]] for i in range(m.start(), m.end(), 2))
+        first = m.start() + 2 * _apart(written[0], written[1:])
+        last = m.end() - 2 * _apart(written[-1], written[-2::-1], trailing=True)
         for i in range(last - 2, first, -2):
             del chars[i], starts[i], ends[i]

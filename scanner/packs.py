@@ -276,6 +276,10 @@ def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
         makers=tuple(n.lower() for n in _strings(data.get("makers"), where, "makers")),
         examples=_examples(data.get("examples"), where),
     )
+    if pack.needs_maker and not pack.makers:
+        raise PackError(f"{where}: 'needs_maker' names count only beside a maker, and the pack lists no 'makers'")
+    if twice := set(pack.needs_maker) & set(pack.names + pack.ambiguous):
+        raise PackError(f"{where}: {', '.join(sorted(twice))} under both 'needs_maker' and 'names' or 'ambiguous'")
     roles = _strings(data.get("roles"), where, "roles") or DEFAULT_ROLES
     rules_data = data.get("rules") or []
     if not isinstance(rules_data, list):
@@ -304,9 +308,21 @@ def _load_grammar(path: Path) -> Grammar:
         sha256=_sha256(path),
         vars={k: str(v) for k, v in vars_.items()},
         cue=str(data.get("cue", "")),
-        exclude_before=str(data.get("exclude_before") or ""),
+        exclude_before=_grammar_veto(data.get("exclude_before"), where),
         claims=tuple(claims),
     )
+
+
+def _grammar_veto(value: Any, where: str) -> str:
+    """A grammar's `exclude_before`, checked here so that a bad one is reported against the grammar."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PackError(f"{where}: 'exclude_before' must be a string (a regex)")
+    problem = _regex_problem(value)
+    if problem:
+        raise PackError(f"{where}: exclude_before {problem}")
+    return value
 
 
 @cache

@@ -105,6 +105,44 @@ def test_malformed_pack_is_refused_with_file_rule_and_reason(tmp_path, rules, ex
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("family: testfam\nnames: [zorblax]\nneeds_maker: [zork]\n", "the pack lists no 'makers'"),
+        ("family: testfam\nnames: [zork]\nneeds_maker: [zork]\nmakers: [zorbcorp]\n", "zork under both"),
+    ],
+)
+def test_needs_maker_names_are_checked(tmp_path, head, expected):
+    with pytest.raises(PackError, match=expected):
+        load_packs([str(write_pack(tmp_path, GOOD_RULE, head))])
+
+
+GRAMMAR = """lang: xx
+exclude_before: "if\\\\s+$"
+claims:
+  - id: name
+    regex: "i\\\\s+am\\\\s+{name}"
+    exclude_before: "never\\\\s+$"
+"""
+
+
+def test_a_grammar_veto_joins_each_claims_own(tmp_path):
+    from scanner.match import MatchStats, confirm
+    from scanner.packs import _expand_grammar, _load_grammar
+
+    grammar = tmp_path / "xx.yaml"
+    grammar.write_text(GRAMMAR)
+    packs = load_packs([str(write_pack(tmp_path, GOOD_RULE))])
+    [rule] = _expand_grammar(_load_grammar(grammar), {}, packs.packs)
+    assert [
+        bool(confirm(t, [rule], 1.0, MatchStats()))
+        for t in ("so i am zorblax", "if i am zorblax", "never i am zorblax")
+    ] == [True, False, False]
+    grammar.write_text(GRAMMAR.replace('exclude_before: "if\\\\s+$"', "exclude_before: [if]"))
+    with pytest.raises(PackError, match="xx.yaml: 'exclude_before' must be a string"):
+        _load_grammar(grammar)
+
+
 def test_unknown_pack_name_lists_the_bundled_ones():
     with pytest.raises(PackError, match="no such pack file, folder or bundled pack .*qwen"):
         load_packs(["no-such-pack"])

@@ -80,6 +80,7 @@ ORDINARY = [
     "def load_dataset(path_name, batch_size=32):\n    return some_module.read_table(path_name)",
     "<p>Hello <b>world</b>, see <a href='https://example.com/x_y'>the link</a>.</p>\n<p>Next</p>",
     "x = 2 * y + 3; a  b  c; e.g. i.e. U.S.A.",
+    "The vowel of /bɪt/ is [ɪ]; French has a uvular [ʀ]. <p>Menu</p><!-- footer --><p>Next</p>",
 ]
 
 
@@ -134,6 +135,7 @@ OBFUSCATIONS = [
     lambda t, r: "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() and r.random() < 0.5 else c for c in t),
     lambda t, r: "".join(c + ("\u064e" if "\u0621" <= c <= "\u064a" else "") for c in t),
     lambda t, r: t.upper(),
+    lambda t, r: _insert(t, r, r.choice(["<!-- -->", "<!--x-->"])),
 ]
 
 

@@ -32,6 +32,8 @@ _SPACE = rf"(?:\s|{_WIDE_SPACE})"
 _CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
 _TAG = r"</?[a-zA-Z][^<>]{0,80}>"
 _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
+_COMMENT = rf"<!--[^>]{{0,{normalize.COMMENT_CHARS}}}-->"
+_WORDLY = r"[a-zA-Z\x{ac00}-\x{d7af}]"  # a Latin letter or a Hangul syllable
 # Obfuscation detectors that are patterns, the same for every pack (detectors() adds those that
 # depend on the keywords); the others are literals (marks()).
 DETECTORS = (
@@ -47,7 +49,9 @@ DETECTORS = (
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
-    rf"[a-zA-Z]<!--[^>]{{0,80}}-->(?:_|{_MARK})*[a-zA-Z]",  # an HTML comment inside a word: "Cha<!-- -->tGPT"
+    # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问"
+    rf"[a-zA-Z'\x{{ac00}}-\x{{d7af}}]{_COMMENT}(?:_|{_MARK})*{_WORDLY}",  # and after an apostrophe: "un'<!-- -->IA"
+    rf"{_CJK}{_COMMENT}{_CJK}",
 )
 # What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
 INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
@@ -137,8 +141,13 @@ def marks(keywords: Sequence[str]) -> list[str]:
     characters decomposed (NFD Hangul and accented letters)."""
     chars = characters(keywords)
     compatible = [
-        c for c, folded in normalize.compatibility_forms().items() if chars & set(folded) and c not in FULL_WIDTH_DIGITS
+        c
+        for c, folded in normalize.compatibility_forms().items()
+        if chars & set(folded) and c not in FULL_WIDTH_DIGITS and c not in normalize.SMALL_CAPITALS
     ]
+    # Small capitals are IPA letters too ("/bɪt/"): two of them together are a styled name ("ᴄʜᴀᴛ").
+    small = [c for c, letter in normalize.SMALL_CAPITALS.items() if letter in chars]
+    compatible += [a + b for a in small for b in small]
     glyphs = {c for c in map(chr, range(0x370, 0x530)) if normalize.fold(c) in normalize.HOMOGLYPHS}
     glyphs |= set(normalize.HOMOGLYPHS)
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
