@@ -155,7 +155,7 @@ def bench_calibration(threshold: float, num_perm: int, trials: int) -> None:
     packs = load_packs(PACKS)
     refs = [r for r in load_library(packs) if "@" not in r.id or r.id.endswith("@openai")]
     nd = NearDup.from_options(NearDupOptions(threshold=threshold, num_perm=num_perm), packs)
-    names = {p.family: p.names + p.ambiguous + p.makers for p in packs.packs}
+    names = {p.family: p.identities + p.makers for p in packs.packs}
     rng = random.Random(7)
     bands = np.array([0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])
     found = np.zeros(len(bands) - 1)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import platform
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import hyperscan
 
@@ -53,6 +55,12 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False, every: b
         return hyperscan.dumpb(db)
 
     return cached([hyperscan.__version__, str(flags), *patterns], build)
+
+
+def code_of(*modules: ModuleType) -> str:
+    """The Python version and the modules' source: part of the key of what their code derives, so that an edit
+    or another Python (whose `re` parser may differ) builds anew."""
+    return platform.python_version() + "".join(Path(m.__file__).read_text(encoding="utf-8") for m in modules)
 
 
 def cached(key: Sequence[str], build: Callable[[], bytes]) -> bytes:

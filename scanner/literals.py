@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
@@ -329,7 +330,10 @@ class RuleGate:
         patterns = [r.pattern for r in self.rules]
         # Reading a few hundred patterns costs seconds; loading what an earlier process read, milliseconds.
         needs = pickle.loads(
-            hsdb.cached(["gate needs", *patterns], lambda: pickle.dumps([required_literals(p) for p in patterns]))
+            hsdb.cached(
+                ["gate needs", hsdb.code_of(sys.modules[__name__]), *patterns],
+                lambda: pickle.dumps([required_literals(p) for p in patterns]),
+            )
         )
         literals = _literals(needs)
         index = {s: i for i, s in enumerate(literals)}

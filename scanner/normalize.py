@@ -1,11 +1,13 @@
 """Normalised text with a map back to offsets in the original.
 
 Rules match on a canonical form of the text: NFKC, case folded, simplified
-Chinese, ASCII quotes, without zero-width characters, bidirectional controls,
-soft hyphens, Arabic and Hebrew vowel points, tatweel, the Devanagari nukta,
-markdown emphasis, HTML tags and entities or JSON escapes, with Hangul jamo
-and combining accents composed, Cyrillic and Greek look-alikes inside Latin
-words mapped to Latin and spaces between CJK characters removed. As in Markdown, an underscore inside a word (`snake_case`)
+Chinese, ASCII quotes, Latin small capitals as letters, without zero-width
+characters, bidirectional controls, decorating combining marks, soft hyphens,
+Arabic and Hebrew vowel points, tatweel, the Devanagari nukta, markdown
+emphasis and link targets, HTML tags, comments and entities or JSON escapes,
+with Hangul jamo and combining accents composed, Cyrillic and Greek
+look-alikes inside Latin words mapped to Latin, spaces between CJK characters
+removed and single letters spaced out (or joined by dots or hyphens) joined. As in Markdown, an underscore inside a word (`snake_case`)
 is kept: only `*` and `~` emphasise inside a word. Every normalised character
 remembers the span of the original text it came from, so a match reports the
 original offsets.
@@ -16,11 +18,11 @@ from __future__ import annotations
 import html
 import pickle
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import regex
 
@@ -135,7 +137,7 @@ def _derived(name: str, build: Callable[[], object]):
     import opencc
 
     versions = [unicodedata.unidata_version, regex.__version__, getattr(opencc, "__version__", "")]
-    key = ["normalize", name, *versions, Path(__file__).read_text(encoding="utf-8")]  # any edit here rebuilds
+    key = ["normalize", name, *versions, hsdb.code_of(sys.modules[__name__])]  # any edit here rebuilds
     return pickle.loads(hsdb.cached(key, lambda: pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)))
 
 

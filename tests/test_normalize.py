@@ -36,6 +36,9 @@ CASES = [
     ("I am Cha<!-- x -->tGPT.", "Cha<!-- x -->tGPT", "chatgpt"),  # an HTML comment
     ("Eu sou o G e m i n i, do Google.", "o G e m i n i", "o gemini"),  # a one-letter word beside the run
     ("Soy C h a t G P T y estoy", "C h a t G P T y", "chatgpt y"),
+    ("built by x A I.", "x A I", "xai"),  # ... but not beside a run of capitals or a short one
+    ("I am i F L Y T E K.", "i F L Y T E K", "iflytek"),
+    ("I am L L a M a.", "L L a M a", "llama"),
     ("I am Ｑ ｗ ｅ ｎ!", "Ｑ ｗ ｅ ｎ", "qwen"),
     ("I AM QwEn", "QwEn", "qwen"),  # mixed case
     ("I am Qw\u0435n.", "Qw\u0435n", "qwen"),  # Cyrillic e

@@ -242,6 +242,14 @@ def test_a_tag_after_a_short_word_trips_a_detector_only_before_the_keyword_word(
     assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(tagged)))
 
 
+def test_markup_beside_a_hyphen_or_dot_inside_a_name_trips_a_detector():
+    prefilter = Prefilter(["glm-4", "01.ai"])
+    marked = ["GLM-~~4", "GLM**-4", "01.**AI", "glm-<b>4"]
+    ordinary = ["**bold**. Next", "a **-** b", "glm **4**"]
+    hits = prefilter.scan(pa.array(marked + ordinary))
+    assert {h.element for h in hits if h.keyword == DETECTOR} == set(range(len(marked)))
+
+
 def test_points_inside_an_arabic_or_hebrew_keyword_trip_a_detector():
     # Vowel points and tatweel inside a keyword are what normalisation removes; ordinary Arabic has points too
     # (tanween ending a word, shadda), so only points between two letters of a keyword count.

@@ -431,3 +431,16 @@ def test_browser_runs_nothing_from_a_hostile_corpus(hostile_scan, tmp_path):
     assert complaints(events) == []
     assert shown["scripts"] == 0 and shown["marks"] == 4
     assert shown["overflow"] <= 0  # 400,000-character lines wrap or are cut
+
+
+def test_the_summary_adds_up_every_units_counts():
+    totals = SummaryBuilder()
+    for n, reason in enumerate(["bad json", "bad json", "not utf-8"]):
+        unit = UnitResult(key=f"u{n}", source="s", hits=[], rows_read=10, rows_scanned=9, rows_skipped=1)
+        unit.skip_reasons.update([reason])
+        unit.bytes_scanned, unit.rule_timeouts = 100, n
+        totals.add(unit)
+    summary = totals.build()
+    assert (summary["rows_read"], summary["rows_scanned"], summary["rows_skipped"]) == (30, 27, 3)
+    assert summary["skip_reasons"] == {"bad json": 2, "not utf-8": 1}
+    assert (summary["bytes_scanned"], summary["rule_timeouts"]) == (300, 3)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import numpy as np
 import regex
 
 from .. import hsdb
+from .. import normalize as normalize_module
 from ..normalize import Normalized, normalize
 from ..packs import DEFAULT_ROLES, GENERIC, SEVERITIES, PackSet, Rule, name_regex
 from ..prefilter import right_bounded
@@ -394,7 +396,7 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")  # scripts written wi
 
 def _cached_anchors(texts: list[str], keywords: list[str]) -> tuple[str, ...]:
     """_anchors, from the disk cache when an earlier process found them for the same library and keywords."""
-    key = ["anchors", *texts, "", *keywords]
+    key = ["anchors", hsdb.code_of(sys.modules[__name__], normalize_module), *texts, "", *keywords]
     return pickle.loads(hsdb.cached(key, lambda: pickle.dumps(_anchors(texts, set(keywords)))))
 
 

@@ -2,11 +2,13 @@
 
 A keyword pattern finds a keyword as written or nearly (keywords.py). What
 else normalisation reads as a keyword is found by a detector: zero-width
-characters, soft hyphens, compatibility forms of keyword characters (full-width,
-mathematical letters), a Latin letter beside a Cyrillic or Greek look-alike, a
-keyword spelt out letter by letter, its parts split by more space than its
-pattern allows or by markup, Arabic or Hebrew vowel points or tatweel inside it,
-its characters decomposed (NFD), `\\uXXXX` escapes, HTML entities. A detector
+characters, bidirectional controls, soft hyphens, compatibility forms of keyword
+characters (full-width, mathematical letters, small capitals two together), a
+Latin letter beside a Cyrillic or Greek look-alike, a keyword spelt out letter
+by letter (or joined by dots or hyphens), its parts split by more space than its
+pattern allows or by markup or an HTML comment, Arabic or Hebrew vowel points,
+tatweel or a Devanagari nukta inside it, its characters decomposed (NFD),
+`\\uXXXX` escapes, HTML entities. A detector
 hit sends its window to be normalised and checked for every keyword. Ordinary
 text, CJK punctuation included, trips none.
 
@@ -138,7 +140,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
     a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), its parts split more
     than its pattern allows (gaps()), its Arabic or Hebrew letters split by points (pointed()), and its
-    characters decomposed (NFD Hangul and accented letters)."""
+    characters decomposed (NFD Hangul and accented letters). A Devanagari nukta counts as a point."""
     chars = characters(keywords)
     compatible = [
         c
@@ -171,7 +173,8 @@ def spaced(keywords: Sequence[str]) -> set[str]:
 
 def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
-    between words the whole words ("language\\n\\nmodel"), beside a CJK, Hangul or Thai character that character;
+    between words GAP_SIDE characters of each word ("age\\n\\nmod"), beside a CJK, Hangul or Thai character that
+    character;
     and markup inside a word, unless between two ASCII letters (the markup shapes see those): "챗**봇", "m<b>ột",
     "un'**ia", or beside a hyphen or dot joining a name's parts ("glm-~~4"). For an HTML tag between words see
     tagged()."""
@@ -214,9 +217,10 @@ def _in_word(c: str) -> bool:
 
 
 def _marked_in_word(a: str, b: str) -> bool:
-    """Whether markup between two characters of a keyword word needs a literal detector: inside a word but between
-    two ASCII letters (the markup shapes see those), or beside a hyphen or a dot joining a name's parts ("glm-4",
-    "01.ai"; markup beside a dot that ends a sentence, or beside brackets, is too common in markdown to watch)."""
+    """Whether markup between two characters of a keyword word needs a literal detector: inside a word, but not
+    between two ASCII letters (the markup shapes see those), or beside a hyphen joining a name's parts or after
+    a dot ("glm-4", "01.ai"; markup before a dot that ends a sentence, or beside brackets, is too common in
+    markdown to watch)."""
     if _in_word(a) and _in_word(b):
         return not (_ascii_letter(a) and _ascii_letter(b))
     return (a == "-" and b.isalnum()) or (b == "-" and a.isalnum()) or (a == "." and b.isalnum())
