@@ -35,7 +35,11 @@ _CJK = r"[\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{f900}-\x{faff}]"
 _TAG = r"</?[a-zA-Z][^<>]{0,80}>"
 _MARK = rf"(?:[*~`]|{_TAG})"  # what normalisation removes inside a word
 _COMMENT = rf"<!--[^>]{{0,{normalize.COMMENT_CHARS}}}-->"
-_WORDLY = r"[a-zA-Z\x{ac00}-\x{d7af}]"  # a Latin letter or a Hangul syllable
+# A letter of a script written with keywords: Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, CJK, Hangul.
+_LETTERS = (
+    r"a-zA-Z\x{c0}-\x{24f}\x{370}-\x{52f}\x{590}-\x{6ff}\x{900}-\x{97f}\x{e00}-\x{e7f}"
+    r"\x{3040}-\x{30ff}\x{3400}-\x{9fff}\x{ac00}-\x{d7af}"
+)
 # Obfuscation detectors that are patterns, the same for every pack (detectors() adds those that
 # depend on the keywords); the others are literals (marks()).
 DETECTORS = (
@@ -51,9 +55,8 @@ DETECTORS = (
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
-    # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问"
-    rf"[a-zA-Z'\x{{ac00}}-\x{{d7af}}]{_COMMENT}(?:_|{_MARK})*{_WORDLY}",  # and after an apostrophe: "un'<!-- -->IA"
-    rf"{_CJK}{_COMMENT}{_CJK}",
+    # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج"
+    rf"[{_LETTERS}']{_COMMENT}(?:_|{_MARK})*[{_LETTERS}]",  # and after an apostrophe: "un'<!-- -->IA"
 )
 # What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
 INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
@@ -72,11 +75,11 @@ POINT_GAPS = {
 }
 SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced-out name (rare: RARE_SPACES)
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
-# whitespace characters, a wide space, emphasis marks beside a space. Longer runs between Latin words
-# go unseen (between CJK characters a shape detector sees them).
-WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000") + tuple(
-    g for m in ("*", "**", "~~", "`", "_") for g in (" " + m, m + " ")
-)
+# whitespace characters, three spaces or a line break among spaces ("\n \n": a spaced-out line), a wide
+# space, emphasis marks beside a space. Other runs of three or more between words of other scripts than
+# CJK go unseen (between CJK characters a shape detector sees them).
+WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000", "   ", "\n \n", " \n ")
+WORD_GAPS += tuple(g for m in ("*", "**", "~~", "`", "_") for g in (" " + m, m + " "))
 # A gap between words is watched with this many characters of each word beside it: as many literals as whole
 # words ran the literal database at half the speed, and three letters either side of a double space or a line
 # break are still rare enough.
