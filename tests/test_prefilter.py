@@ -80,7 +80,7 @@ ORDINARY = [
     "def load_dataset(path_name, batch_size=32):\n    return some_module.read_table(path_name)",
     "<p>Hello <b>world</b>, see <a href='https://example.com/x_y'>the link</a>.</p>\n<p>Next</p>",
     "x = 2 * y + 3; a  b  c; e.g. i.e. U.S.A.",
-    "The vowel of /bɪt/ is [ɪ]; French has a uvular [ʀ]. <p>Menu</p><!-- footer --><p>Next</p>",
+    "IPA alone is no name: [ɪ], [ʀ], [ʏ]. <p>Menu</p><!-- footer --><p>Next</p>",
 ]
 
 

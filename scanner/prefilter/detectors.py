@@ -3,8 +3,8 @@
 A keyword pattern finds a keyword as written or nearly (keywords.py). What
 else normalisation reads as a keyword is found by a detector: zero-width
 characters, bidirectional controls, soft hyphens, compatibility forms of keyword
-characters (full-width, mathematical letters, small capitals two together), a
-Latin letter beside a Cyrillic or Greek look-alike, a keyword spelt out letter
+characters (full-width, mathematical letters), a Latin letter beside a Cyrillic
+or Greek look-alike or a small capital, a keyword spelt out letter
 by letter (or joined by dots or hyphens), its parts split by more space than its
 pattern allows or by markup or an HTML comment, Arabic or Hebrew vowel points,
 tatweel or a Devanagari nukta inside it, its characters decomposed (NFD),
@@ -141,7 +141,7 @@ def _spelt(word: str) -> str:
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
-    a Cyrillic or Greek look-alike, the letters of a keyword spaced out ("q w e"), its parts split more
+    a Cyrillic or Greek look-alike or a small capital, the letters of a keyword spaced out ("q w e"), its parts split more
     than its pattern allows (gaps()), its Arabic or Hebrew letters split by points (pointed()), and its
     characters decomposed (NFD Hangul and accented letters). A Devanagari nukta counts as a point."""
     chars = characters(keywords)
@@ -150,13 +150,15 @@ def marks(keywords: Sequence[str]) -> list[str]:
         for c, folded in normalize.compatibility_forms().items()
         if chars & set(folded) and c not in FULL_WIDTH_DIGITS and c not in normalize.SMALL_CAPITALS
     ]
-    # Small capitals are IPA letters too ("/bɪt/"): two of them together are a styled name ("ᴄʜᴀᴛ").
-    small = [c for c, letter in normalize.SMALL_CAPITALS.items() if letter in chars]
-    compatible += [a + b for a in small for b in small]
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     glyphs = {c for c in map(chr, range(0x370, 0x530)) if normalize.fold(c) in normalize.HOMOGLYPHS}
     glyphs |= set(normalize.HOMOGLYPHS)
-    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-    beside = [a + g for a in letters for g in glyphs] + [g + a for a in letters for g in glyphs]
+    # Small capitals are IPA letters too ("[ʀ]"): one counts beside a Latin letter or another small capital
+    # ("Qᴡeɴ", "ᴄʜᴀᴛ"), as a look-alike does (IPA beside Latin letters, "/bɪt/", trips it too).
+    small = {c for c, letter in normalize.SMALL_CAPITALS.items() if letter in chars}
+    lookalikes = glyphs | small
+    beside = [a + g for a in letters for g in lookalikes] + [g + a for a in letters for g in lookalikes]
+    beside += [a + b for a in small for b in small]
     found = set(INVISIBLE) | set(compatible) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
