@@ -11,6 +11,7 @@ cache (CI: to a folder kept between runs), or to an empty string to disable it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import platform
@@ -57,6 +58,7 @@ def compile_database(patterns: Sequence[str], *, literal: bool = False, every: b
     return cached([hyperscan.__version__, str(flags), *patterns], build)
 
 
+@functools.cache
 def code_of(*modules: ModuleType) -> str:
     """The Python version and the modules' source: part of the key of what their code derives, so that an edit
     or another Python (whose `re` parser may differ) builds anew."""

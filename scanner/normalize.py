@@ -7,8 +7,9 @@ Arabic and Hebrew vowel points, tatweel, the Devanagari nukta, markdown
 emphasis and link targets, HTML tags, comments and entities or JSON escapes,
 with Hangul jamo and combining accents composed, Cyrillic and Greek
 look-alikes inside Latin words mapped to Latin, spaces between CJK characters
-removed and single letters spaced out (or joined by dots or hyphens) joined. As in Markdown, an underscore inside a word (`snake_case`)
-is kept: only `*` and `~` emphasise inside a word. Every normalised character
+removed and single letters spaced out (or joined by dots or hyphens) joined.
+As in Markdown, an underscore inside a word (`snake_case`) is kept: only `*`
+and `~` emphasise inside a word. Every normalised character
 remembers the span of the original text it came from, so a match reports the
 original offsets.
 """
@@ -39,8 +40,8 @@ POINTS = (
     + NUKTA
 )
 # Characters that carry no letter: zero-width, joiners, bidirectional controls, decorating combining marks
-# (C̲h̲a̲t̲), soft hyphen, BOM, the
-# markdown emphasis marks that may wrap or split a name (`_` only at a word's edge: see _TOKEN), and points.
+# (C̲h̲a̲t̲), soft hyphen, BOM, the markdown emphasis marks that may wrap or split a name (`_` only at a
+# word's edge: see _TOKEN), and points.
 DROPPED = (
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u061c"
     + "\u0305\u0332\u0333\u0335\u0336\u0337\u0338"  # combining overlines, underlines, strokes: styled letters

@@ -4,8 +4,9 @@ Two kinds of YAML live in `patterns/`:
 
 - a *family pack* (`qwen.yaml`) names a model family, its `names` (what the
   model calls itself), `ambiguous` names (that need an AI cue nearby: Claude,
-  Gemini), names that need one of its makers nearby (`needs_maker`: Spark), its `makers`, extra hand-written `rules`, and `examples` for the
-  whole family;
+  Gemini), names that need one of its makers nearby (`needs_maker`: Spark),
+  its `makers`, extra hand-written `rules`, and `examples` for the whole
+  family;
 - a *grammar* (`grammar/en.yaml`) says how one language makes a claim: claim
   templates whose regex uses `{name}` or `{maker}`, crossed with every loaded
   family, and maker-less templates that belong to the `generic` family.

@@ -71,7 +71,7 @@ POINT_GAPS = {
     + ["\u0640" * 2, "\u0640" * 3],
     "hebrew": [c for c in normalize.POINTS if c < "\u0600"]
     + [a + b for v in _HEBREW_VOWELS for d in "\u05bc\u05c1\u05c2" for a, b in ((d, v), (v, d))],
-    "devanagari": ["\u093c"],
+    "devanagari": [normalize.NUKTA],
 }
 SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced-out name (rare: RARE_SPACES)
 # What else may stand between a keyword's words (its pattern takes one whitespace character): two
@@ -124,7 +124,7 @@ def tagged(keywords: Sequence[str]) -> list[str]:
     after a Latin word of one or two letters (too common in HTML alone: "I <b>am") from the whole word before it
     and the start of the word after it ("an<b> AI"): patterns, as among the literal detectors a few hundred
     strings ending in "<" slowed that whole database by a third."""
-    pairs = {pair for k in keywords for pair in itertools.pairwise(k.split())}
+    pairs = _word_pairs(keywords)
     found = {_spelt(left) + " ?<" for left, _ in pairs if len(left) > 2 or not left.isascii()}
     found |= {
         f"(?:^|[^a-zA-Z]){_spelt(left)} ?{_TAG} ?{_spelt(right[:3])}"
@@ -138,12 +138,17 @@ def _spelt(word: str) -> str:
     return "".join(map(char_class, word))
 
 
+def _word_pairs(keywords: Sequence[str]) -> set[tuple[str, str]]:
+    """Every two adjacent words of a keyword."""
+    return {pair for k in keywords for pair in itertools.pairwise(k.split())}
+
+
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
-    compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter beside
-    a Cyrillic or Greek look-alike or a small capital, the letters of a keyword spaced out ("q w e"), its parts split more
-    than its pattern allows (gaps()), its Arabic or Hebrew letters split by points (pointed()), and its
-    characters decomposed (NFD Hangul and accented letters). A Devanagari nukta counts as a point."""
+    compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter
+    beside a Cyrillic or Greek look-alike or a small capital, the letters of a keyword spaced out ("q w e"), its
+    parts split more than its pattern allows (gaps()), its Arabic, Hebrew or Devanagari letters split by points
+    (pointed()), and its characters decomposed (NFD Hangul and accented letters)."""
     chars = characters(keywords)
     compatible = [
         c
@@ -178,12 +183,11 @@ def spaced(keywords: Sequence[str]) -> set[str]:
 
 def gaps(keywords: Sequence[str]) -> set[str]:
     """Each gap inside a keyword that its pattern does not take, with the keyword's text either side of it:
-    between words GAP_SIDE characters of each word ("age\\n\\nmod"), beside a CJK, Hangul or Thai character that
-    character;
-    and markup inside a word, unless between two ASCII letters (the markup shapes see those): "챗**봇", "m<b>ột",
-    "un'**ia", or beside a hyphen or dot joining a name's parts ("glm-~~4"). For an HTML tag between words see
-    tagged()."""
-    words = {pair for k in keywords for pair in itertools.pairwise(k.split())}
+    between words GAP_SIDE characters of each word ("age\\n\\nmod"), beside a CJK, Hangul or Thai character
+    that character; and markup inside a word, unless between two ASCII letters (the markup shapes see those):
+    "챗**봇", "m<b>ột", "un'**ia", or beside a hyphen or dot joining a name's parts ("glm-~~4"). For an HTML
+    tag between words see tagged()."""
+    words = _word_pairs(keywords)
     chars = {pair for k in keywords for word in k.split() for pair in itertools.pairwise(word)}
     found = {g for left, right in words for g in _joined(_side(left, True), WORD_GAPS, _side(right, False))}
     for a, b in chars:
