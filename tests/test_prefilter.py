@@ -288,9 +288,12 @@ def test_a_batch_finds_what_each_element_alone_finds():
         "\n",
         "é",
         "ChatGPT",
+        "a large language model",
+        "Shanghai AI Laboratory",
+        "lorem ipsum dolor " * 5,  # longer than the edge rescanned where neighbours glue
     ]
-    prefilter = Prefilter(["qwen", "通义千问", "glm", "chatgpt"])
-    for _ in range(200):
+    prefilter = Prefilter(["qwen", "通义千问", "glm", "chatgpt", "large language model", "shanghai ai laboratory"])
+    for _ in range(400):
         texts = ["".join(rng.choices(pieces, k=rng.randint(0, 4))) for _ in range(rng.randint(1, 8))]
         alone = {(i, h.end, h.keyword) for i, t in enumerate(texts) for h in prefilter.scan(pa.array([t]))}
         together = {(h.element, h.end, h.keyword) for h in prefilter.scan(pa.array(texts))}

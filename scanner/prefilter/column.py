@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from .. import hsdb
 from ..literals import collapse_spaces
 from .detectors import detectors, marks, spaced
-from .keywords import keyword_pattern, least_bytes, right_bounded
+from .keywords import keyword_pattern, least_bytes, left_bounded, most_bytes, right_bounded
 
 EDGE = 80  # bytes at an element's start where a class-led detector may have begun in the element before
 EDGE_BYTES = 4 * EDGE  # bytes at an element's edge scanned again on their own: more than any keyword spans
@@ -77,6 +77,10 @@ class Prefilter:
         letters = spaced(self.keywords)
         self._word_start = np.zeros(len(self._least), bool)
         self._word_start[self._first_mark :] = [m in letters for m in self._marks]
+        # A keyword a glued neighbour hides is one whose boundary reads a letter there: it lies within this many
+        # bytes of the edge (an edge a class-led detector may hide lies within EDGE_BYTES).
+        bounded = [most_bytes(k) for k in self.keywords if left_bounded(k) or right_bounded(k)]
+        self._glue_bytes = max(bounded, default=0)
         self._scans = [
             (self._db, self._scratch, 0),
             (self._shapes_db, self._shapes_scratch, self._first_shape),
@@ -117,8 +121,11 @@ class Prefilter:
         found = self._raw(data)
         hits = set(self._located(found, data, offsets, self._least))
         heads, tails = _glued(data, offsets)
-        hits.update(self._edge_hits(data, offsets, np.union1d(heads, self._shapes_near_start(found, offsets)), True))
-        hits.update(self._edge_hits(data, offsets, tails, head=False))
+        shaped = self._shapes_near_start(found, offsets)
+        hits.update(self._edge_hits(data, offsets, shaped, head=True, size=EDGE_BYTES, databases=2))
+        glued = self._glue_bytes
+        hits.update(self._edge_hits(data, offsets, np.setdiff1d(heads, shaped), head=True, size=glued, databases=1))
+        hits.update(self._edge_hits(data, offsets, tails, head=False, size=glued, databases=1))
         return [KeywordHit(*h) for h in sorted(hits)]
 
     def _raw(self, data: np.ndarray, databases: int = 3) -> np.ndarray:
@@ -162,12 +169,15 @@ class Prefilter:
         ids = [k if k < n else DETECTOR for k in kid[keep].tolist()]
         return list(zip(elements[keep].tolist(), inside[keep].tolist(), ids))
 
-    def _edge_hits(self, data: np.ndarray, offsets: np.ndarray, elements: np.ndarray, head: bool) -> list[tuple]:
-        """Hits in the first (or last) EDGE_BYTES of some elements, each edge scanned on its own."""
+    def _edge_hits(
+        self, data: np.ndarray, offsets: np.ndarray, elements: np.ndarray, head: bool, size: int, databases: int
+    ) -> list[tuple]:
+        """Hits in the first (or last) `size` bytes of some elements, each edge scanned on its own by the first
+        `databases` (see _raw)."""
         if not len(elements):
             return []
         lo, hi = offsets[elements], offsets[elements + 1]
-        start, end = (lo, np.minimum(hi, lo + EDGE_BYTES)) if head else (np.maximum(lo, hi - EDGE_BYTES), hi)
+        start, end = (lo, np.minimum(hi, lo + size)) if head else (np.maximum(lo, hi - size), hi)
         last = len(data) - 1
         for _ in range(3):  # whole characters only: a cut edge moves to a character's first byte
             end -= (end < hi) & (data[np.minimum(end, last)] & 0xC0 == 0x80)
@@ -177,8 +187,14 @@ class Prefilter:
         within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         joined = np.full(int(starts[-1] + lengths[-1] + 1), ord("\n"), np.uint8)
         joined[np.repeat(starts, lengths) + within] = data[np.repeat(start, lengths) + within]
-        found = self._located(self._raw(joined, databases=2), joined, starts, self._joined_least)
-        return [(int(elements[e]), int(end + start[e] - lo[e]), k) for e, end, k in found]
+        found = self._located(self._raw(joined, databases), joined, starts, self._joined_least)
+        # What the glued neighbour hid ends at the element's end (a tail), or short of where a head was cut: the
+        # line break standing in for the cut off text is a boundary the element does not have.
+        if head:
+            kept = [(e, end, k) for e, end, k in found if end < lengths[e] or start[e] + end == hi[e]]
+        else:
+            kept = [(e, end, k) for e, end, k in found if start[e] + end == hi[e]]
+        return [(int(elements[e]), int(end + start[e] - lo[e]), k) for e, end, k in kept]
 
 
 def _is_letter(byte: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ def keyword_pattern(keyword: str) -> str:
         return "".join(parts)
 
     body = r"\s".join(word(w) for w in keyword.split())
-    if keyword[:1].isascii() and keyword[:1].isalpha():
+    if left_bounded(keyword):
         body = "(?:^|[^a-zA-Z])" + body
     if right_bounded(keyword):
         body += "(?:[^a-zA-Z]|\\z)"
@@ -69,6 +69,19 @@ def least_bytes(keyword: str) -> int:
     """The fewest UTF-8 bytes a match of the keyword's pattern ends with, boundaries aside."""
     words = keyword.split()
     return sum(min(len(f.encode()) for f in forms(c)) for w in words for c in w) + len(words) - 1
+
+
+def most_bytes(keyword: str) -> int:
+    """The most UTF-8 bytes a match of the keyword's pattern spans, with its boundaries: a space at every
+    script junction, and a character either side."""
+    chars = sum(max(len(f.encode()) for f in forms(c)) for c in keyword.replace(" ", ""))
+    junctions = sum(unspaced(a) != unspaced(b) for a, b in zip(keyword, keyword[1:]))
+    return chars + keyword.count(" ") + junctions + 2 * 4
+
+
+def left_bounded(keyword: str) -> bool:
+    """Whether a keyword must start a word: it starts with a Latin letter ("qwen" is not "aqwen")."""
+    return keyword[:1].isascii() and keyword[:1].isalpha()
 
 
 def right_bounded(keyword: str) -> bool:
