@@ -98,7 +98,7 @@ class Scanner:
                 self.keyword_rules[index[k]].append(rule)
         self.prefilter = Prefilter(keywords)
         self._gates: dict[tuple[str, ...], RuleGate] = {}
-        self._keyword_gates: dict[int, RuleGate] = {}
+        self._keyword_gates: dict[frozenset[int], RuleGate] = {}
         self.stats = MatchStats()
 
     def scan_batch(
@@ -187,18 +187,17 @@ class Scanner:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""
         if self.stats.profile is not None:
             self.stats.profile.sent({id(r): r for k in keywords for r in self.keyword_rules[k]}.values())
-        gates = {id(g): g for g in map(self._gate, sorted(keywords))}.values()  # a family's names share one
-        rules = {id(r): r for g in gates for r in g.select(norm_text)}.values()
+        rules = self._gate(frozenset(keywords)).select(norm_text)
         return [r for r in rules if role is None or role in r.roles]
 
-    def _gate(self, keyword: int) -> RuleGate:
-        """The literal gate of a keyword's rules, built when the keyword is first found (shared by keywords
-        with the same rules: a family's names)."""
-        gate = self._keyword_gates.get(keyword)
+    def _gate(self, keywords: frozenset[int]) -> RuleGate:
+        """The literal gate of the rules of some keywords, built when they are first found together (shared by
+        keywords with the same rules: a family's names), so that a window is scanned once."""
+        gate = self._keyword_gates.get(keywords)
         if gate is None:
-            rules = self.keyword_rules[keyword]
+            rules = sorted({r.id: r for k in keywords for r in self.keyword_rules[k]}.values(), key=lambda r: r.id)
             key = tuple(r.id for r in rules)
-            gate = self._keyword_gates[keyword] = self._gates.get(key) or self._gates.setdefault(key, RuleGate(rules))
+            gate = self._keyword_gates[keywords] = self._gates.get(key) or self._gates.setdefault(key, RuleGate(rules))
         return gate
 
     def _hit(self, f: _Found, text: str, source: str, row: int, doc_id, column: TextColumn, element: int) -> Hit:
