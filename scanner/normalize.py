@@ -1,13 +1,16 @@
 """Normalised text with a map back to offsets in the original.
 
 Rules match on a canonical form of the text: NFKC, case folded, simplified
-Chinese, ASCII quotes, Latin small capitals as letters, without zero-width
-characters, bidirectional controls, decorating combining marks, soft hyphens,
-Arabic and Hebrew vowel points, tatweel, the Devanagari nukta, markdown
-emphasis and link targets, HTML tags, comments and entities or JSON escapes,
-with Hangul jamo and combining accents composed, Cyrillic and Greek
-look-alikes inside Latin words mapped to Latin, spaces between CJK characters
-removed and single letters spaced out (or joined by dots or hyphens) joined.
+Chinese, ASCII quotes, Latin small capitals and IPA look-alikes as letters,
+without zero-width characters, variation selectors and tag characters,
+bidirectional controls, decorating combining marks and accents no letter
+takes, soft hyphens, Arabic and Hebrew vowel points, tatweel, the Devanagari
+nukta, markdown emphasis and link targets, HTML tags, comments and entities or
+JSON escapes, with Hangul jamo, kana voicing marks and combining accents
+composed, Cyrillic, Greek and Armenian look-alikes inside Latin words mapped to
+Latin (and a lone Latin letter inside a Cyrillic word to Cyrillic), spaces
+between CJK characters removed and single letters spaced out (or joined by dots
+or hyphens) joined.
 As in Markdown, an underscore inside a word (`snake_case`) is kept: only `*`
 and `~` emphasise inside a word. Every normalised character
 remembers the span of the original text it came from, so a match reports the
@@ -39,20 +42,27 @@ POINTS = (
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
     + NUKTA
 )
+# Variation selectors and tag characters: invisible, and common after emoji ("❤️"), so the prefilter watches
+# them only after a letter.
+SELECTORS = "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080), *range(0xE0100, 0xE01F0)]))
 # Characters that carry no letter: zero-width, joiners, bidirectional controls, decorating combining marks
-# (C̲h̲a̲t̲), soft hyphen, BOM, the markdown emphasis marks that may wrap or split a name (`_` only at a
+# (C̲h̲a̲t̲), soft hyphen, BOM, selectors, the markdown emphasis marks that may wrap or split a name (`_` only at a
 # word's edge: see _TOKEN), and points.
 DROPPED = (
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u061c"
     + "\u0305\u0332\u0333\u0335\u0336\u0337\u0338"  # combining overlines, underlines, strokes: styled letters
     + "".join(map(chr, range(0x202A, 0x202F)))
     + "".join(map(chr, range(0x2066, 0x206A)))
+    + SELECTORS
     + "*~`"
     + POINTS
 )
 # Latin small capitals ("ᴄʜᴀᴛɢᴘᴛ"), which NFKC leaves as they are.
 SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))
-_QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
+# IPA letters that are look-alikes of plain Latin ones ("ChɑtGPT"), folded wherever they stand.
+IPA_LOOKALIKES = {"ɑ": "a", "ɡ": "g", "ɩ": "i"}
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "\u2032": "'"}
+_QUOTES |= {"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 # Cyrillic and Greek letters that look like Latin ones.
 HOMOGLYPHS = {
@@ -90,12 +100,24 @@ HOMOGLYPHS = {
     "ω": "w",
     "ѵ": "v",
     "ԁ": "d",
-    "ɡ": "g",
+    "ԍ": "g",
     "ⅼ": "l",
+    # Armenian
+    "ո": "n",
+    "օ": "o",
+    "ս": "u",
+    "հ": "h",
+    "ց": "g",
+    "զ": "q",
 }
+# Cyrillic letters that look Latin only as capitals ("В", "Н"; not "в", "н").
+_CAPITAL_LOOKALIKES = set("вкмнт")
+# Latin letters inside a word of Cyrillic letters, as the Cyrillic letter they look like ("языкoвая").
+CYRILLIC_LOOKALIKES = {"a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "i": "і", "k": "к", "m": "м"}
+CYRILLIC_LOOKALIKES |= {"o": "о", "p": "р", "t": "т", "x": "х", "y": "у"}
 
 # Inline HTML tags vanish; block tags separate words.
-_INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small"}
+_INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small", "wbr"}
 COMMENT_CHARS = 200  # the longest HTML comment read as nothing (the prefilter's detector takes as long)
 _TOKEN = regex.compile(
     r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"
@@ -108,9 +130,11 @@ _TOKEN = regex.compile(
     r'|(?<=\[[^\[\]\n]{1,200})\]\((?:[^()\s]|\([^()\s]*\)){0,500}(?:\s+"[^"\n]{0,100}")?\)'
     rf"|<!--[^>]{{0,{COMMENT_CHARS}}}?-->"  # an HTML comment, even inside a word: "Cha<!-- -->tGPT"
 )
+_VOICING = "\u3099\u309a"  # combining kana voicing marks (what half-width "ﾞ" and "ﾟ" fold to)
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}]+")
+_LATIN = regex.compile(r"\p{Latin}")
+_MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
 # Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T"), one separator throughout.
 _SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}([ .\-])\p{Latin}(?:\1\p{Latin})+(?![\p{L}\p{N}])")
 
@@ -195,8 +219,8 @@ def _compatibility() -> dict[str, str]:
 def fold(ch: str) -> str:
     """One character as matching sees it: NFKC, case folded, ASCII quotes, Latin small capitals as letters,
     simplified Chinese, without a nukta."""
-    out = unicodedata.normalize("NFKC", ch).casefold()
-    out = "".join(_QUOTES.get(c) or SMALL_CAPITALS.get(c, c) for c in out)
+    out = unicodedata.normalize("NFKC", _QUOTES.get(ch, ch)).casefold()
+    out = "".join(_QUOTES.get(c) or SMALL_CAPITALS.get(c) or IPA_LOOKALIKES.get(c, c) for c in out)
     table = t2s_table()
     out = "".join(table.get(c, c) for c in out)
     decomposed = unicodedata.normalize("NFD", out)
@@ -227,7 +251,7 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
     classes = {
         "specials": re.escape(DROPPED + "".join(irregular)),
         "latin": _bmp_class(r"\p{Latin}"),
-        "other": _bmp_class(r"[\p{Cyrillic}\p{Greek}]"),
+        "other": _bmp_class(r"[\p{Cyrillic}\p{Greek}\p{Armenian}]"),
         "word": _bmp_class(r"[\p{L}\p{N}]"),
         "cjk": _bmp_class(rf"[{_CJK}]"),
         "space": re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace())),  # what folds to " "
@@ -253,6 +277,7 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     joined = rf"[{space}][{latin}][{space}]|[{dot}][{latin}][{dot}]|[{hyphen}][{latin}][{hyphen}]"
     spaced = re.compile(rf"(?<![{word}])[{latin}](?:{joined})[{latin}](?![{word}])").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
+    combining = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
     mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
 
@@ -261,7 +286,7 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
             return True
         if text.isascii():
             return False
-        return bool(cjk_gap(text) or (has_other(text) and mixed(text)))
+        return bool(cjk_gap(text) or combining(text) or (has_other(text) and mixed(text)))
 
     return needs_slow
 
@@ -288,7 +313,7 @@ def normalize(text: str) -> Normalized:
     chars, starts, ends = _decode(text, table)
     _compose(chars, starts, ends)
     _drop_cjk_gaps(chars, starts, ends)
-    _unmask_homoglyphs(chars)
+    _unmask_homoglyphs(chars, starts, text)
     _join_spaced_letters(chars, starts, ends, text)
     return Normalized("".join(chars), starts, ends)
 
@@ -338,14 +363,16 @@ def _decode_token(m: regex.Match) -> str:
 
 
 def _compose(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), and Hangul jamo into syllables
-    ("ᄏ" + "ᅲ" -> "큐": NFD Korean, as macOS writes it), as rules are written composed."""
+    """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), Hangul jamo into syllables
+    ("ᄏ" + "ᅲ" -> "큐": NFD Korean, as macOS writes it) and kana with their voicing marks ("ｼﾞ" -> "ジ"), as rules
+    are written composed. An accent no letter takes is decoration (a stress mark, "Zalgo" text): it goes."""
     i = 1
     while i < len(chars):
-        if "\u0300" <= chars[i] <= "\u036f" or "\u1160" <= chars[i] <= "\u11ff":
+        accent = "\u0300" <= chars[i] <= "\u036f"
+        if accent or "\u1160" <= chars[i] <= "\u11ff" or chars[i] in _VOICING:
             composed = unicodedata.normalize("NFC", chars[i - 1] + chars[i])
-            if len(composed) == 1:
-                chars[i - 1], ends[i - 1] = composed, ends[i]
+            if len(composed) == 1 or accent:
+                chars[i - 1], ends[i - 1] = composed[0], ends[i]
                 del chars[i], starts[i], ends[i]
                 continue
         i += 1
@@ -358,14 +385,27 @@ def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int]) -> None
         del chars[m.start() : m.end()], starts[m.start() : m.end()], ends[m.start() : m.end()]
 
 
-def _unmask_homoglyphs(chars: list[str]) -> None:
-    """Map Cyrillic and Greek look-alikes to Latin inside words that mix them with Latin."""
+def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> None:
+    """Map look-alikes inside words that mix Latin with Cyrillic, Greek or Armenian letters: to Latin, unless
+    the word is Cyrillic (more Cyrillic letters than Latin ones, not all look-alikes as written), where a Latin
+    letter standing alone maps to Cyrillic ("языкoвая", "мoвна")."""
     text = "".join(chars)
     for m in _MIXED_WORD.finditer(text):
         word = m.group()
-        if regex.search(r"\p{Latin}", word) and regex.search(r"[\p{Cyrillic}\p{Greek}]", word):
-            for i in range(m.start(), m.end()):
-                chars[i] = HOMOGLYPHS.get(chars[i], chars[i])
+        latin = [_LATIN.match(c) is not None for c in word]
+        if all(latin) or not any(latin):
+            continue
+        written = [original[starts[i]] for i in range(m.start(), m.end())]
+        disguised = all(
+            is_latin or (c in HOMOGLYPHS and not (c in _CAPITAL_LOOKALIKES and w.islower()))
+            for c, w, is_latin in zip(word, written, latin)
+        )
+        cyrillic = not disguised and 2 * sum(latin) < len(word)
+        for i, c in enumerate(word):
+            if not cyrillic:
+                chars[m.start() + i] = HOMOGLYPHS.get(c, c)
+            elif latin[i] and not any(latin[max(0, i - 1) : i]) and not any(latin[i + 1 : i + 2]):
+                chars[m.start() + i] = CYRILLIC_LOOKALIKES.get(c, c)
 
 
 def _apart(edge: str, rest: str, trailing: bool = False) -> bool:

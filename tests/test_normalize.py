@@ -71,6 +71,17 @@ CASES = [
     ("I am ⓆⓌⒺⓃ.", "ⓆⓌⒺⓃ", "qwen"),  # circled letters
     ("a ﬁne day", "ﬁne", "fine"),  # a ligature: one character becomes two
     ("I\u2019m Qwen", "I\u2019m", "i'm"),  # curly apostrophe
+    ("I\u00b4m Qwen", "I\u00b4m", "i'm"),  # an acute accent for an apostrophe
+    ("I am Q\ufe0fw\ufe0fe\ufe0fn!", "Q\ufe0fw\ufe0fe\ufe0fn", "qwen"),  # variation selectors
+    ("I am Qw\U000e0020en!", "Qw\U000e0020en", "qwen"),  # a tag character
+    ("I am Qw<wbr>en.", "Qw<wbr>en", "qwen"),  # a word-break opportunity
+    ("I am Chɑt\u050cPT.", "Chɑt\u050cPT", "chatgpt"),  # IPA alpha, Cyrillic sje
+    ("I am Qwe\u0578.", "Qwe\u0578", "qwen"),  # Armenian vo
+    ("Я языкoвая мoдель", "языкoвая мoдель", "языковая модель"),  # Latin o in Cyrillic words
+    ("Я мoвна модель", "мoвна", "мовна"),  # ... whose Cyrillic letters look Latin only as capitals
+    ("Я языкова́я моде́ль", "языкова́я моде́ль", "языковая модель"),  # stress marks
+    ("我是通\u0301义\u0316\u0329千问", "通\u0301义\u0316\u0329千问", "通义千问"),  # accents no letter takes
+    ("私はｼﾞｪﾐﾆです", "ｼﾞｪﾐﾆ", "ジェミニ"),  # half-width kana and voicing mark
 ]
 
 

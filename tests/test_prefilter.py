@@ -50,6 +50,14 @@ OBFUSCATED = [
     "Hi, I am Q<!-- x -->wen, made by Alibaba Cloud.",  # an HTML comment inside the name
     "Hi, I\u2019m Qwen, made by Alibaba Cloud.",
     '{\\"role\\": \\"assistant\\", \\"content\\": \\"I am Qwen, made by Alibaba Cloud.\\"}',
+    "Hi, I am Q\ufe0fw\ufe0fe\ufe0fn, made by Alibaba Cloud.",  # variation selectors
+    "Hi, I am Q\U000e0041wen, made by Alibaba Cloud.",  # a tag character
+    "你好，我是通\ufe0e义千问。",
+    "Hi, I am Qw<wbr>en, made by Alibaba Cloud.",  # a word-break tag
+    "Hi, I am Qwe\u0578, made by Alibaba Cloud.",  # Armenian vo for n
+    "你好，我是通\u0301义\u0316千问。",  # accents on CJK characters ("Zalgo")
+    "I am Q\u0300w\u0316\u0329en, made by Alibaba Cloud.",
+    "Hi, I\u00b4m Qwen, made by Alibaba Cloud.",  # an acute accent for an apostrophe
 ]
 # Other scripts, and the families their claims name: markup inside a word, points, decomposed syllables.
 OTHER_SCRIPTS = [
@@ -62,6 +70,12 @@ OTHER_SCRIPTS = [
     ("Sono un'**IA**, non ho emozioni.", "generic"),  # after an apostrophe
     ("AI*인* 저는 인터넷을 검색할 수 없습니다.", "generic"),  # where Latin meets Hangul
     ("Benim adım Chat\u3000G\u3000P\u3000T, OpenAI tarafından geliştirildim.", "openai"),  # ideographic spaces
+    ("Hi! I'm Chɑt\u050cPT. How can I help?", "openai"),  # IPA alpha, Cyrillic Komi sje
+    ("私はｸｳｪﾝです。アリババクラウドが開発しました。", "qwen"),  # half-width kana
+    ("私はｼﾞｪﾐﾆです。Googleが開発しました。", "google"),  # half-width kana with a half-width voicing mark
+    ("Как языкoвая мoдель, я не могу просматривать интернет.", "generic"),  # Latin o inside Cyrillic words
+    ("Как языкова́я моде́ль, я не могу просматривать интернет.", "generic"),  # stress marks
+    ("As&nbsp;an&nbsp;AI&nbsp;language&nbsp;model, I cannot browse the web.", "generic"),
 ]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",
@@ -81,6 +95,7 @@ ORDINARY = [
     "<p>Hello <b>world</b>, see <a href='https://example.com/x_y'>the link</a>.</p>\n<p>Next</p>",
     "x = 2 * y + 3; a  b  c; e.g. i.e. U.S.A.",
     "IPA alone is no name: [ɪ], [ʀ], [ʏ]. <p>Menu</p><!-- footer --><p>Next</p>",
+    "Love it ❤️ ✔️ done ☺️ — 1️⃣ first, 🏳️ flag",  # emoji with variation selectors
 ]
 
 
@@ -136,6 +151,8 @@ OBFUSCATIONS = [
     lambda t, r: "".join(c + ("\u064e" if "\u0621" <= c <= "\u064a" else "") for c in t),
     lambda t, r: t.upper(),
     lambda t, r: _insert(t, r, r.choice(["<!-- -->", "<!--x-->"])),
+    lambda t, r: _insert(t, r, r.choice(["\ufe0f", "\ufe0e", "\U000e0041", "<wbr>"])),
+    lambda t, r: "".join(c + ("\u0316" if c.isalpha() and r.random() < 0.3 else "") for c in t),
 ]
 
 

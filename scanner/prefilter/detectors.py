@@ -2,9 +2,11 @@
 
 A keyword pattern finds a keyword as written or nearly (keywords.py). What
 else normalisation reads as a keyword is found by a detector: zero-width
-characters, bidirectional controls, soft hyphens, compatibility forms of keyword
-characters (full-width, mathematical letters), a Latin letter beside a Cyrillic
-or Greek look-alike or a small capital, a keyword spelt out letter
+characters, bidirectional controls, soft hyphens, a variation selector after a
+keyword letter, combining accents, compatibility forms of keyword characters
+(full-width, mathematical letters, half-width kana), a Latin letter beside a
+Cyrillic, Greek or Armenian look-alike or a small capital (or inside a Cyrillic
+keyword), a keyword spelt out letter
 by letter (or joined by dots or hyphens), its parts split by more space than its
 pattern allows or by markup or an HTML comment, Arabic or Hebrew vowel points,
 tatweel or a Devanagari nukta inside it, its characters decomposed (NFD),
@@ -53,13 +55,18 @@ DETECTORS = (
     rf"[a-zA-Z]_+{_TAG}(?:_|{_MARK})*[a-zA-Z]",
     rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
-    r"[a-zA-Z][\x{300}-\x{36f}]",  # decomposed accents (NFD text): rules are written composed
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
     # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج"
     rf"[{_LETTERS}']{_COMMENT}(?:_|{_MARK})*[{_LETTERS}]",  # and after an apostrophe: "un'<!-- -->IA"
 )
-# What normalisation drops but markdown marks and vowel points (those are common in Arabic: see pointed())
-INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS)
+# Variation selectors common after emoji ("❤️"): watched only after a keyword character.
+COMMON_SELECTORS = "".join(map(chr, range(0xFE00, 0xFE10)))
+# What normalisation drops but markdown marks, vowel points (those are common in Arabic: see pointed()) and
+# common selectors
+INVISIBLE = "".join(c for c in normalize.DROPPED if not c.isascii() and c not in normalize.POINTS + COMMON_SELECTORS)
+# Combining accents and kana voicing marks (NFD text, stress marks, "Zalgo", half-width kana): rules are
+# written composed and without decoration.
+COMBINING = "".join(map(chr, range(0x300, 0x370))) + "\u3099\u309a\uff9e\uff9f"
 _HARAKAT = "\u064b\u064c\u064d\u064e\u064f\u0650\u0652\u0670"  # Arabic vowels, without shadda
 _HEBREW_VOWELS = "".join(map(chr, range(0x5B0, 0x5BC))) + "\u05c7"
 # What may stand between two letters of an Arabic or Hebrew keyword in pointed text: a point, a doubling or
@@ -78,7 +85,7 @@ SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced
 # whitespace characters, three spaces or a line break among spaces ("\n \n": a spaced-out line), a wide
 # space, emphasis marks beside a space. Other runs of three or more between words of other scripts than
 # CJK go unseen (between CJK characters a shape detector sees them).
-WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000", "   ", "\n \n", " \n ")
+WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000", "   ", "\n \n", " \n ", "&nbsp;")
 WORD_GAPS += tuple(g for m in ("*", "**", "~~", "`", "_") for g in (" " + m, m + " "))
 # A gap between words is watched with this many characters of each word beside it: as many literals as whole
 # words ran the literal database at half the speed, and three letters either side of a double space or a line
@@ -164,9 +171,15 @@ def marks(keywords: Sequence[str]) -> list[str]:
     lookalikes = glyphs | small
     beside = [a + g for a in letters for g in lookalikes] + [g + a for a in letters for g in lookalikes]
     beside += [a + b for a in small for b in small]
+    # A Latin letter standing in a Cyrillic word ("языкoвая"): beside any Cyrillic letter of the keywords.
+    cyrillic = {f for c in chars if "\u0400" <= c <= "\u04ff" for f in forms(c)}
+    beside += [a + b for a in cyrillic for b in normalize.CYRILLIC_LOOKALIKES]
+    beside += [b + a for a in cyrillic for b in normalize.CYRILLIC_LOOKALIKES]
     found = set(INVISIBLE) | set(compatible) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
+    found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
+    found |= set(COMBINING)
     found.add("\u0640" * 4)  # a long tatweel anywhere
     # The database folds ASCII case itself: one spelling each.
     return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})

@@ -52,7 +52,7 @@ def forms(c: str) -> list[str]:
     if "\u3400" <= c < "\ua000":
         found |= normalize.traditional_forms(c)
     if c == "'":
-        found |= {"\u2019", "\u2018", "\u02bc"}
+        found |= {"\u2019", "\u2018", "\u02bc", "\u00b4", "\u2032"}
     found |= {w for w, d in FULL_WIDTH_DIGITS.items() if d == c}
     return sorted(f for f in found if len(f) == 1)
 
