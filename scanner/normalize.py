@@ -134,6 +134,8 @@ _VOICING = "\u3099\u309a"  # combining kana voicing marks (what half-width "ﾞ"
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _LATIN = regex.compile(r"\p{Latin}")
+# Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
+_PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,}) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
 # Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T"), one separator throughout.
 _SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}([ .\-])\p{Latin}(?:\1\p{Latin})+(?![\p{L}\p{N}])")
@@ -315,6 +317,27 @@ def normalize(text: str) -> Normalized:
     _drop_cjk_gaps(chars, starts, ends)
     _unmask_homoglyphs(chars, starts, text)
     _join_spaced_letters(chars, starts, ends, text)
+    return Normalized("".join(chars), starts, ends)
+
+
+def rejoin(norm: Normalized, original: str, splits: frozenset[str]) -> Normalized:
+    """Normalised `original` with the names in `splits` (a name split by one space: "cha tgpt") read whole: a
+    line break, space or tag inside a name ("Cha\\ntGPT"). A second part written as a capitalised word is a
+    word of its own ("Wen Xin")."""
+    gaps = []
+    for m in _PAIR.finditer(norm.text, overlapped=True):
+        left, right = m.group(1), m.group(2)
+        first, _ = norm.span(m.start(2), m.start(2) + 2)
+        capitalised = original[first : first + 1].isupper() and original[first + 1 : first + 2].islower()
+        if f"{left} {right}" in splits and not capitalised:
+            gaps.append((m.end(1), m.start(2)))
+    if not gaps:
+        return norm
+    chars = list(norm.text)
+    starts = list(range(len(chars))) if norm.starts is None else list(norm.starts)
+    ends = list(range(1, len(chars) + 1)) if norm.ends is None else list(norm.ends)
+    for start, end in reversed(gaps):
+        del chars[start:end], starts[start:end], ends[start:end]
     return Normalized("".join(chars), starts, ends)
 
 

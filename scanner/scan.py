@@ -22,9 +22,9 @@ from .hits import Hit
 from .literals import RuleGate
 from .match import MatchStats, confirm
 from .neardup import NearDup, NearDupOptions
-from .normalize import Normalized, normalize
+from .normalize import Normalized, normalize, rejoin
 from .packs import SEVERITIES, PackSet, Rule, load_packs
-from .prefilter import DETECTOR, Prefilter
+from .prefilter import DETECTOR, Prefilter, splits
 
 WINDOW = 200  # characters either side of a keyword that its rules see
 KEYWORD_REACH = 60  # a keyword hit is known by its end: allow for its own length
@@ -97,6 +97,7 @@ class Scanner:
             for k in rule.keywords:
                 self.keyword_rules[index[k]].append(rule)
         self.prefilter = Prefilter(keywords)
+        self._splits = splits(keywords)
         self._gates: dict[tuple[str, ...], RuleGate] = {}
         self._keyword_gates: dict[frozenset[int], RuleGate] = {}
         self.stats = MatchStats()
@@ -148,6 +149,8 @@ class Scanner:
         scanned = _Element(element, role, text, None if spots is None else [c for c, _ in spots])
         for start, end, keywords in windows:
             norm = normalize(text[start:end])
+            if keywords is None or DETECTOR in keywords:  # the prefilter saw a mark: a name split by a space, perhaps
+                norm = rejoin(norm, text[start:end], self._splits)
             named = self._named(keywords, norm.text)
             if keywords is not None and not named:
                 continue  # an obfuscation mark with no keyword behind it

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.normalize import normalize
+from scanner.normalize import normalize, rejoin
 
 # (text, the obfuscated claim inside it, what that claim normalises to)
 CASES = [
@@ -120,6 +120,31 @@ def test_letters_are_joined_only_when_single_and_spaced():
 def test_homoglyphs_stay_in_words_of_one_script():
     assert normalize("Привет, мир").text == "привет, мир"
     assert normalize("Qwеn").text == "qwen"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "normalized"),
+    [
+        ("I am Cha\ntGPT.", "Cha\ntGPT", "chatgpt"),  # a line break inside a name
+        ("I am Mis tral, a model", "Mis tral", "mistral"),
+        ("I am Cla<br/>ude.", "Cla<br/>ude", "claude"),
+        ("I am Cla\r\nude.", "Cla\r\nude", "claude"),
+        ("I am C\u200bla ude.", "C\u200bla ude", "claude"),  # with other marks normalisation reads
+    ],
+)
+def test_a_name_split_by_a_space_or_line_break_reads_whole(text, claim, normalized):
+    splits = frozenset({"cha tgpt", "mis tral", "cla ude"})
+    norm = rejoin(normalize(text), text, splits)
+    start = norm.text.find(normalized)
+    assert start >= 0, norm.text
+    a, b = norm.span(start, start + len(normalized))
+    assert text[a:b] == claim
+
+
+def test_only_listed_splits_of_lower_case_parts_are_joined():
+    splits = frozenset({"mis tral", "wen xin"})
+    for text in ["Mis Tral is here", "Wen Xin says hi", "a mistr al b", "Mis  tral"[:0] + "mis-tral"]:
+        assert rejoin(normalize(text), text, splits).text == normalize(text).text
 
 
 def test_empty_and_out_of_range_spans():

@@ -70,7 +70,10 @@ OTHER_SCRIPTS = [
     ("Sono un'**IA**, non ho emozioni.", "generic"),  # after an apostrophe
     ("AI*인* 저는 인터넷을 검색할 수 없습니다.", "generic"),  # where Latin meets Hangul
     ("Benim adım Chat\u3000G\u3000P\u3000T, OpenAI tarafından geliştirildim.", "openai"),  # ideographic spaces
-    ("Hi! I'm Chɑt\u050cPT. How can I help?", "openai"),  # IPA alpha, Cyrillic Komi sje
+    ("Hi! I'm Chɑt\u050cPT. How can I help?", "openai"),
+    ("Hi! I'm Cha\ntGPT. How can I help?", "openai"),  # a line break inside a name
+    ("Hello, I'm Gem<br>ini, your AI assistant.", "google"),
+    ("Ich bin Mis tral, ein Sprachmodell von Mistral AI.", "mistral"),  # IPA alpha, Cyrillic Komi sje
     ("私はｸｳｪﾝです。アリババクラウドが開発しました。", "qwen"),  # half-width kana
     ("私はｼﾞｪﾐﾆです。Googleが開発しました。", "google"),  # half-width kana with a half-width voicing mark
     ("Как языкoвая мoдель, я не могу просматривать интернет.", "generic"),  # Latin o inside Cyrillic words
@@ -153,7 +156,14 @@ OBFUSCATIONS = [
     lambda t, r: _insert(t, r, r.choice(["<!-- -->", "<!--x-->"])),
     lambda t, r: _insert(t, r, r.choice(["\ufe0f", "\ufe0e", "\U000e0041", "<wbr>"])),
     lambda t, r: "".join(c + ("\u0316" if c.isalpha() and r.random() < 0.3 else "") for c in t),
+    lambda t, r: _inside_word(t, r, r.choice(["\n", " ", "<br>", "\r\n"])),
 ]
+
+
+def _inside_word(text: str, rng: random.Random, piece: str) -> str:
+    between = [i for i in range(1, len(text)) if text[i - 1].isalpha() and text[i].isalpha()]
+    i = rng.choice(between) if between else 0
+    return text[:i] + piece + text[i:]
 
 
 def _insert(text: str, rng: random.Random, piece: str) -> str:

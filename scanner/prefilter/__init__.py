@@ -7,6 +7,6 @@ as a keyword).
 """
 
 from .column import DETECTOR, KeywordHit, Prefilter
-from .keywords import keyword_pattern, right_bounded
+from .keywords import keyword_pattern, right_bounded, splits
 
-__all__ = ["DETECTOR", "KeywordHit", "Prefilter", "keyword_pattern", "right_bounded"]
+__all__ = ["DETECTOR", "KeywordHit", "Prefilter", "keyword_pattern", "right_bounded", "splits"]

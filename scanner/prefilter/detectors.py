@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import regex
 
 from .. import normalize
-from .keywords import FULL_WIDTH_DIGITS, char_class, characters, forms, is_cjk, unspaced
+from .keywords import FULL_WIDTH_DIGITS, char_class, characters, forms, is_cjk, splits, unspaced
 
 _WIDE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _SPACE = rf"(?:\s|{_WIDE_SPACE})"
@@ -95,6 +95,9 @@ GAP_SIDE = 3
 # after any letter of a keyword (but a CJK one) is a detector, so a keyword's letters or words split
 # by one are seen ("Q\u2003w\u2003e\u2003n", "language\u2003model").
 RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f\u3000"
+# What normalisation reads as one or two spaces inside a word: whitespace, a line break tag or escape, &nbsp;.
+SPLIT_GAPS = tuple(" \n\t\r\x0b\x0c\u00a0\u202f") + tuple(a + b for a in " \n\t\r" for b in " \n\t\r")
+SPLIT_GAPS += ("<br>", "<br/>", "<br />", "&nbsp;", "\\n", "\\r\\n")
 # Markup normalisation removes inside a word: emphasis marks and common inline tags.
 INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
     f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
@@ -175,7 +178,8 @@ def marks(keywords: Sequence[str]) -> list[str]:
     cyrillic = {f for c in chars if "\u0400" <= c <= "\u04ff" for f in forms(c)}
     beside += [a + b for a in cyrillic for b in normalize.CYRILLIC_LOOKALIKES]
     beside += [b + a for a in cyrillic for b in normalize.CYRILLIC_LOOKALIKES]
-    found = set(INVISIBLE) | set(compatible) | set(beside) | spaced(keywords) | gaps(keywords) | pointed(keywords)
+    found = set(INVISIBLE) | set(compatible) | set(beside) | spaced(keywords) | split(keywords)
+    found |= gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
     found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
@@ -183,6 +187,12 @@ def marks(keywords: Sequence[str]) -> list[str]:
     found.add("\u0640" * 4)  # a long tatweel anywhere
     # The database folds ASCII case itself: one spelling each.
     return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})
+
+
+def split(keywords: Sequence[str]) -> set[str]:
+    """A Latin keyword split by a space or a line break where no word boundary is ("cha\\ntgpt", "mis tral"; see
+    keywords.splits()): found only after a non-letter (see Prefilter)."""
+    return {a + g + b for a, b in (s.split(" ") for s in splits(keywords)) for g in SPLIT_GAPS}
 
 
 def spaced(keywords: Sequence[str]) -> set[str]:

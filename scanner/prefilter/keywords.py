@@ -17,6 +17,7 @@ from functools import cache
 from .. import normalize
 
 SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
+SPLIT_PART = 3  # the fewest letters either part of a name split by a space has ("cha tgpt", not "ch atgpt")
 FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 
 
@@ -88,6 +89,15 @@ def right_bounded(keyword: str) -> bool:
     """Whether a keyword must end a word: its last word is short and Latin ("qwen" is not "qwenching",
     "als ki" not "als kind"). Its pattern then takes the character after it (see keyword_pattern)."""
     return len(keyword.split()[-1]) <= SHORT_KEYWORD and keyword[-1:].isascii() and keyword[-1:].isalpha()
+
+
+def splits(keywords: Sequence[str]) -> frozenset[str]:
+    """Each one-word Latin keyword split in two by a space, SPLIT_PART letters or more either side, where that is no keyword
+    itself ("cha tgpt", "mis tral"; not "chat gpt"): a line break or space inside a name, read whole again by
+    normalize.rejoin()."""
+    words = {k for k in keywords if k.isascii() and k.isalpha() and len(k) >= 2 * SPLIT_PART}
+    found = {w[:i] + " " + w[i:] for w in words for i in range(SPLIT_PART, len(w) - SPLIT_PART + 1)}
+    return frozenset(found - set(keywords))
 
 
 def characters(keywords: Sequence[str]) -> set[str]:
