@@ -137,8 +137,13 @@ _LATIN = regex.compile(r"\p{Latin}")
 # Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
 _PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,}) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
-# Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T"), one separator throughout.
-_SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{Latin}([ .\-])\p{Latin}(?:\1\p{Latin})+(?![\p{L}\p{N}])")
+# Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T", "Ч а т"), one separator
+# throughout; CJK characters joined by dots or hyphens ("通.义.千.问": spaces between them go anyway).
+SPACEABLE = r"\p{Latin}\p{Cyrillic}\p{Arabic}\p{Hebrew}"
+_SPACED_LETTERS = regex.compile(
+    rf"(?<![\p{{L}}\p{{N}}])[{SPACEABLE}]([ .\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?![\p{{L}}\p{{N}}])"
+    rf"|[{_CJK}]([.\-])[{_CJK}](?:\2[{_CJK}])+"
+)
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,7 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
     classes = {
         "specials": re.escape(DROPPED + "".join(irregular)),
         "latin": _bmp_class(r"\p{Latin}"),
+        "spaceable": _bmp_class(rf"[{SPACEABLE}]"),
         "other": _bmp_class(r"[\p{Cyrillic}\p{Greek}\p{Armenian}]"),
         "word": _bmp_class(r"[\p{L}\p{N}]"),
         "cjk": _bmp_class(rf"[{_CJK}]"),
@@ -276,8 +282,10 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     # jamo: NFD Hangul; "](": a markdown link
     marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
-    joined = rf"[{space}][{latin}][{space}]|[{dot}][{latin}][{dot}]|[{hyphen}][{latin}][{hyphen}]"
-    spaced = re.compile(rf"(?<![{word}])[{latin}](?:{joined})[{latin}](?![{word}])").search
+    letter = classes["spaceable"]
+    joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]"
+    dotted = rf"[{dot}][{cjk}][{dot}]|[{hyphen}][{cjk}][{hyphen}]"
+    spaced = re.compile(rf"(?<![{word}])[{letter}](?:{joined})[{letter}](?![{word}])|[{cjk}](?:{dotted})[{cjk}]").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
     combining = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
@@ -315,8 +323,8 @@ def normalize(text: str) -> Normalized:
     chars, starts, ends = _decode(text, table)
     _compose(chars, starts, ends)
     _drop_cjk_gaps(chars, starts, ends)
-    _unmask_homoglyphs(chars, starts, text)
     _join_spaced_letters(chars, starts, ends, text)
+    _unmask_homoglyphs(chars, starts, text)  # after joining: "Q w е n" is a word of look-alikes
     return Normalized("".join(chars), starts, ends)
 
 
@@ -388,17 +396,34 @@ def _decode_token(m: regex.Match) -> str:
 def _compose(chars: list[str], starts: list[int], ends: list[int]) -> None:
     """Join a letter and the combining accents after it ("e" + "̣" + "̂" -> "ệ"), Hangul jamo into syllables
     ("ᄏ" + "ᅲ" -> "큐": NFD Korean, as macOS writes it) and kana with their voicing marks ("ｼﾞ" -> "ジ"), as rules
-    are written composed. An accent no letter takes is decoration (a stress mark, "Zalgo" text): it goes."""
-    i = 1
+    are written composed. An accent no letter takes is decoration (a stress mark, "Zalgo" text): it goes, and so
+    do the accents written apart in its word ("Ćh̖ät" -> "chat")."""
+    i, decorated = 1, []
     while i < len(chars):
         accent = "\u0300" <= chars[i] <= "\u036f"
         if accent or "\u1160" <= chars[i] <= "\u11ff" or chars[i] in _VOICING:
             composed = unicodedata.normalize("NFC", chars[i - 1] + chars[i])
             if len(composed) == 1 or accent:
+                if len(composed) > 1:
+                    decorated.append(i - 1)
                 chars[i - 1], ends[i - 1] = composed[0], ends[i]
                 del chars[i], starts[i], ends[i]
                 continue
         i += 1
+    for i in decorated:
+        _strip_word_accents(chars, starts, ends, i)
+
+
+def _strip_word_accents(chars: list[str], starts: list[int], ends: list[int], at: int) -> None:
+    """Take off the accents composed from marks written apart in the word around `at`."""
+    lo, hi = at, at + 1
+    while lo > 0 and chars[lo - 1].isalpha():
+        lo -= 1
+    while hi < len(chars) and chars[hi].isalpha():
+        hi += 1
+    for j in range(lo, hi):
+        if ends[j] - starts[j] > 1 and (base := unicodedata.normalize("NFD", chars[j])[0]).isalpha():
+            chars[j] = base
 
 
 def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int]) -> None:

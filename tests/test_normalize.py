@@ -82,6 +82,12 @@ CASES = [
     ("Я языкова́я моде́ль", "языкова́я моде́ль", "языковая модель"),  # stress marks
     ("我是通\u0301义\u0316\u0329千问", "通\u0301义\u0316\u0329千问", "通义千问"),  # accents no letter takes
     ("私はｼﾞｪﾐﾆです", "ｼﾞｪﾐﾆ", "ジェミニ"),  # half-width kana and voicing mark
+    ("I am C\u0301h\u0316\u0329at.", "C\u0301h\u0316\u0329at", "chat"),  # "Zalgo": accents in a decorated word
+    ("de\u0301veloppe\u0301 par", "de\u0301veloppe\u0301", "développé"),  # ... but NFD accents stay
+    ("我是通.义.千.问", "通.义.千.问", "通义千问"),  # CJK characters joined by dots
+    ("من ج.م.ی.ن.ا.ی هستم", "ج.م.ی.ن.ا.ی", "جمینای"),  # ... and Arabic letters
+    ("Привет, я Д ж е м и н и!", "Д ж е м и н и", "джемини"),  # Cyrillic letters spaced out
+    ("I am Q w \u0435 n!", "Q w \u0435 n", "qwen"),  # ... a look-alike among them
 ]
 
 

@@ -54,6 +54,7 @@ OBFUSCATED = [
     "Hi, I am Q\U000e0041wen, made by Alibaba Cloud.",  # a tag character
     "你好，我是通\ufe0e义千问。",
     "Hi, I am Qw<wbr>en, made by Alibaba Cloud.",  # a word-break tag
+    "你好，我是通.义.千.问。",  # CJK characters joined by dots
     "Hi, I am Qwe\u0578, made by Alibaba Cloud.",  # Armenian vo for n
     "你好，我是通\u0301义\u0316千问。",  # accents on CJK characters ("Zalgo")
     "I am Q\u0300w\u0316\u0329en, made by Alibaba Cloud.",
@@ -72,6 +73,8 @@ OTHER_SCRIPTS = [
     ("Benim adım Chat\u3000G\u3000P\u3000T, OpenAI tarafından geliştirildim.", "openai"),  # ideographic spaces
     ("Hi! I'm Chɑt\u050cPT. How can I help?", "openai"),
     ("Hi! I'm Cha\ntGPT. How can I help?", "openai"),  # a line break inside a name
+    ("Hi! I'm C\u0301h\u0316at\u0329GPT. How can I help?", "openai"),  # "Zalgo"
+    ("Привет! Я Д-Ж-Е-М-И-Н-И, языковая модель от Google.", "google"),  # Cyrillic letters joined
     ("Hello, I'm Gem<br>ini, your AI assistant.", "google"),
     ("Ich bin Mis tral, ein Sprachmodell von Mistral AI.", "mistral"),  # IPA alpha, Cyrillic Komi sje
     ("私はｸｳｪﾝです。アリババクラウドが開発しました。", "qwen"),  # half-width kana

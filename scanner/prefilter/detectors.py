@@ -24,7 +24,7 @@ from __future__ import annotations
 import html.entities
 import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 
@@ -197,11 +197,20 @@ def split(keywords: Sequence[str]) -> set[str]:
 
 def spaced(keywords: Sequence[str]) -> set[str]:
     """A keyword's letters spaced out, or joined by dots or hyphens, three at a time ("q w e", "g.p.t"): found only
-    after a non-letter (see Prefilter)."""
-    runs = {run for k in keywords for run in regex.findall(r"[a-z]{3,}", k)}
-    trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
-    spaces = {a + x + b + y + c for a, b, c in trigrams for x in SPACED_BY for y in SPACED_BY}
-    return spaces | {a + x + b + x + c for a, b, c in trigrams for x in ".-"}  # "c.h.a.t", "c-h-a-t"
+    after a non-letter (see Prefilter). So too a one-word Cyrillic, Arabic or Hebrew keyword's letters (one
+    separator throughout: "ч а т"), and CJK characters joined by dots or hyphens ("通.义.千")."""
+    latin = _trigrams(run for k in keywords for run in regex.findall(r"[a-z]{3,}", k))
+    found = {a + x + b + y + c for a, b, c in latin for x in SPACED_BY for y in SPACED_BY}
+    names = [k for k in keywords if regex.fullmatch(rf"[{normalize.SPACEABLE}]{{3,}}", k) and not k.isascii()]
+    spelt = _trigrams(case for k in names for case in {k, k.upper(), k.capitalize()})
+    found |= {a + x + b + x + c for a, b, c in spelt for x in SPACED_BY}
+    cjk = _trigrams(run for k in keywords for run in regex.findall(r"[\p{Han}\p{Hiragana}\p{Katakana}]{3,}", k))
+    spelt |= {(x, y, z) for a, b, c in cjk for x in forms(a) for y in forms(b) for z in forms(c)}
+    return found | {a + x + b + x + c for a, b, c in latin | spelt for x in ".-"}  # "c.h.a.t", "c-h-a-t"
+
+
+def _trigrams(runs: Iterable[str]) -> set[str]:
+    return {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
 
 
 def gaps(keywords: Sequence[str]) -> set[str]:
