@@ -118,8 +118,10 @@ CYRILLIC_LOOKALIKES |= {"o": "о", "p": "р", "t": "т", "x": "х", "y": "у"}
 
 # Inline HTML tags vanish; block tags separate words.
 _INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small", "wbr"}
+_INLINE_TAGS |= {"ruby", "rb"}  # ruby text: its reading (<rt>, <rp>) goes whole
 COMMENT_CHARS = 200  # the longest HTML comment read as nothing (the prefilter's detector takes as long)
 _TOKEN = regex.compile(
+    r"<(?:rt|rp)>[^<>]{0,40}</(?:rt|rp)>|"
     r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"
     r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
     r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
@@ -133,9 +135,11 @@ _TOKEN = regex.compile(
 _VOICING = "\u3099\u309a"  # combining kana voicing marks (what half-width "ﾞ" and "ﾟ" fold to)
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_THAI_GAP = regex.compile(r"(?<=\p{Thai}) {1,2}(?=\p{Thai})")
+_LINE_BREAKS = ("\n", "\r\n", "\r")
 _LATIN = regex.compile(r"\p{Latin}")
 # Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
-_PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,}) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
+_PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,})(-?) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
 # Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T", "Ч а т"), one separator
 # throughout; CJK characters joined by dots or hyphens ("通.义.千.问": spaces between them go anyway).
@@ -286,7 +290,7 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]"
     dotted = rf"[{dot}][{cjk}][{dot}]|[{hyphen}][{cjk}][{hyphen}]"
     spaced = re.compile(rf"(?<![{word}])[{letter}](?:{joined})[{letter}](?![{word}])|[{cjk}](?:{dotted})[{cjk}]").search
-    cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
+    cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]|[\u0e00-\u0e7f]\r?[\n\r][\u0e00-\u0e7f]").search
     combining = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
     mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
@@ -322,23 +326,28 @@ def normalize(text: str) -> Normalized:
         return Normalized(text.translate(table), None, None)
     chars, starts, ends = _decode(text, table)
     _compose(chars, starts, ends)
-    _drop_cjk_gaps(chars, starts, ends)
+    _drop_cjk_gaps(chars, starts, ends, text)
     _join_spaced_letters(chars, starts, ends, text)
     _unmask_homoglyphs(chars, starts, text)  # after joining: "Q w е n" is a word of look-alikes
     return Normalized("".join(chars), starts, ends)
 
 
 def rejoin(norm: Normalized, original: str, splits: frozenset[str]) -> Normalized:
-    """Normalised `original` with the names in `splits` (a name split by one space: "cha tgpt") read whole: a
-    line break, space or tag inside a name ("Cha\\ntGPT"). A second part written as a capitalised word is a
-    word of its own ("Wen Xin")."""
+    """Normalised `original` with the names in `splits` read whole: split by a space ("cha tgpt": a line break,
+    space or tag inside a name, "Cha\\ntGPT"), unless the second part is written as a capitalised word ("Wen
+    Xin"); or hyphenated ("anthro-pic") where a line breaks after the hyphen."""
     gaps = []
     for m in _PAIR.finditer(norm.text, overlapped=True):
-        left, right = m.group(1), m.group(2)
-        first, _ = norm.span(m.start(2), m.start(2) + 2)
-        capitalised = original[first : first + 1].isupper() and original[first + 1 : first + 2].islower()
-        if f"{left} {right}" in splits and not capitalised:
-            gaps.append((m.end(1), m.start(2)))
+        left, hyphen, right = m.groups()
+        first, _ = norm.span(m.start(3), m.start(3) + 2)
+        if hyphen:
+            a, b = norm.span(m.end(1), m.start(3))
+            joined = f"{left}-{right}" in splits and ("\n" in original[a:b] or "\r" in original[a:b])
+        else:
+            capitalised = original[first : first + 1].isupper() and original[first + 1 : first + 2].islower()
+            joined = f"{left} {right}" in splits and not capitalised
+        if joined:
+            gaps.append((m.end(1), m.start(3)))
     if not gaps:
         return norm
     chars = list(norm.text)
@@ -384,7 +393,7 @@ def _decode_token(m: regex.Match) -> str:
     if token.startswith("&"):
         return html.unescape(token)
     if token.startswith("<"):
-        return "" if m.group(1).lower() in _INLINE_TAGS else " "
+        return "" if m.group(1) is None or m.group(1).lower() in _INLINE_TAGS else " "  # None: a ruby reading
     if token.startswith("\\u"):
         units = [int(token[i + 2 : i + 6], 16) for i in range(0, len(token), 6)]
         if len(units) == 2:
@@ -426,10 +435,13 @@ def _strip_word_accents(chars: list[str], starts: list[int], ends: list[int], at
             chars[j] = base
 
 
-def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Remove whitespace between two CJK characters ("通义 千问" -> "通义千问")."""
+def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int], original: str) -> None:
+    """Remove whitespace between two CJK characters ("通义 千问" -> "通义千问"), and a line break between two
+    Thai ones (Thai words run together: a space parts phrases, a line break inside a word is layout)."""
     text = "".join(chars)
-    for m in reversed(list(_CJK_GAP.finditer(text))):
+    gaps = list(_CJK_GAP.finditer(text))
+    gaps += [m for m in _THAI_GAP.finditer(text) if original[starts[m.start()] : ends[m.end() - 1]] in _LINE_BREAKS]
+    for m in sorted(gaps, key=lambda m: m.start(), reverse=True):
         del chars[m.start() : m.end()], starts[m.start() : m.end()], ends[m.start() : m.end()]
 
 
@@ -448,7 +460,7 @@ def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> No
             is_latin or (c in HOMOGLYPHS and not (c in _CAPITAL_LOOKALIKES and w.islower()))
             for c, w, is_latin in zip(word, written, latin)
         )
-        cyrillic = not disguised and 2 * sum(latin) < len(word)
+        cyrillic = not disguised and sum("\u0400" <= c <= "\u04ff" for c in word) > sum(latin)
         for i, c in enumerate(word):
             if not cyrillic:
                 chars[m.start() + i] = HOMOGLYPHS.get(c, c)

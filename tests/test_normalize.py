@@ -85,6 +85,8 @@ CASES = [
     ("I am C\u0301h\u0316\u0329at.", "C\u0301h\u0316\u0329at", "chat"),  # "Zalgo": accents in a decorated word
     ("de\u0301veloppe\u0301 par", "de\u0301veloppe\u0301", "développé"),  # ... but NFD accents stay
     ("我是通.义.千.问", "通.义.千.问", "通义千问"),  # CJK characters joined by dots
+    ("ฉันเป็นโมเด\nลภาษา ที่", "โมเด\nลภาษา", "โมเดลภาษา"),  # a line break inside a Thai word (a space stays)
+    ("私は<ruby>Claude<rt>クロード</rt></ruby>です", "Claude<rt>クロード</rt></ruby>です", "claudeです"),  # ruby
     ("من ج.م.ی.ن.ا.ی هستم", "ج.م.ی.ن.ا.ی", "جمینای"),  # ... and Arabic letters
     ("Привет, я Д ж е м и н и!", "Д ж е м и н и", "джемини"),  # Cyrillic letters spaced out
     ("I am Q w \u0435 n!", "Q w \u0435 n", "qwen"),  # ... a look-alike among them
@@ -136,10 +138,12 @@ def test_homoglyphs_stay_in_words_of_one_script():
         ("I am Cla<br/>ude.", "Cla<br/>ude", "claude"),
         ("I am Cla\r\nude.", "Cla\r\nude", "claude"),
         ("I am C\u200bla ude.", "C\u200bla ude", "claude"),  # with other marks normalisation reads
+        ("made by Anthro-\npic.", "Anthro-\npic", "anthropic"),  # hyphenated at a line's end
+        ("made by Open-\r\nAI.", "Open-\r\nAI", "openai"),
     ],
 )
 def test_a_name_split_by_a_space_or_line_break_reads_whole(text, claim, normalized):
-    splits = frozenset({"cha tgpt", "mis tral", "cla ude"})
+    splits = frozenset({"cha tgpt", "mis tral", "cla ude", "anthro-pic", "open-ai"})
     norm = rejoin(normalize(text), text, splits)
     start = norm.text.find(normalized)
     assert start >= 0, norm.text
@@ -148,8 +152,8 @@ def test_a_name_split_by_a_space_or_line_break_reads_whole(text, claim, normaliz
 
 
 def test_only_listed_splits_of_lower_case_parts_are_joined():
-    splits = frozenset({"mis tral", "wen xin"})
-    for text in ["Mis Tral is here", "Wen Xin says hi", "a mistr al b", "Mis  tral"[:0] + "mis-tral"]:
+    splits = frozenset({"mis tral", "wen xin", "open-ai"})
+    for text in ["Mis Tral is here", "Wen Xin says hi", "a mistr al b", "mis-tral", "Open-AI", "Open- AI"]:
         assert rejoin(normalize(text), text, splits).text == normalize(text).text
 
 

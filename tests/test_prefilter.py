@@ -74,8 +74,11 @@ OTHER_SCRIPTS = [
     ("Hi! I'm Chɑt\u050cPT. How can I help?", "openai"),
     ("Hi! I'm Cha\ntGPT. How can I help?", "openai"),  # a line break inside a name
     ("Hi! I'm C\u0301h\u0316at\u0329GPT. How can I help?", "openai"),  # "Zalgo"
+    ("ในฐานะโมเด\r\nลภาษา AI ฉันไม่สามารถท่องอินเทอร์เน็ตได้", "generic"),  # a line break inside a Thai word
     ("Привет! Я Д-Ж-Е-М-И-Н-И, языковая модель от Google.", "google"),  # Cyrillic letters joined
     ("Hello, I'm Gem<br>ini, your AI assistant.", "google"),
+    ("Happy to help! I'm an AI assistant made by Anthro-\npic.", "anthropic"),  # hyphenated at a line's end
+    ("<p>私は<ruby>Claude<rt>クロード</rt></ruby>です。Anthropicが作りました。</p>", "anthropic"),
     ("Ich bin Mis tral, ein Sprachmodell von Mistral AI.", "mistral"),  # IPA alpha, Cyrillic Komi sje
     ("私はｸｳｪﾝです。アリババクラウドが開発しました。", "qwen"),  # half-width kana
     ("私はｼﾞｪﾐﾆです。Googleが開発しました。", "google"),  # half-width kana with a half-width voicing mark

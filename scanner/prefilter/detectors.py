@@ -98,6 +98,7 @@ RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\
 # What normalisation reads as one or two spaces inside a word: whitespace, a line break tag or escape, &nbsp;.
 SPLIT_GAPS = tuple(" \n\t\r\x0b\x0c\u00a0\u202f") + tuple(a + b for a in " \n\t\r" for b in " \n\t\r")
 SPLIT_GAPS += ("<br>", "<br/>", "<br />", "&nbsp;", "\\n", "\\r\\n")
+WRAP_GAPS = ("-\n", "-\r\n", "-\r", "- \n", "-\n ", "-\n\n")  # a hyphen and a line break
 # Markup normalisation removes inside a word: emphasis marks and common inline tags.
 INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
     f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
@@ -190,9 +191,14 @@ def marks(keywords: Sequence[str]) -> list[str]:
 
 
 def split(keywords: Sequence[str]) -> set[str]:
-    """A Latin keyword split by a space or a line break where no word boundary is ("cha\\ntgpt", "mis tral"; see
-    keywords.splits()): found only after a non-letter (see Prefilter)."""
-    return {a + g + b for a, b in (s.split(" ") for s in splits(keywords)) for g in SPLIT_GAPS}
+    """A Latin keyword split by a space or a line break where no word boundary is ("cha\\ntgpt", "mis tral"), or
+    hyphenated at a line's end ("anthro-\\npic"; see keywords.splits()): found only after a non-letter (see
+    Prefilter)."""
+    found = set()
+    for form in splits(keywords):
+        left, right = regex.split("[ -]", form)
+        found |= _joined([left], SPLIT_GAPS if " " in form else WRAP_GAPS, [right])
+    return found
 
 
 def spaced(keywords: Sequence[str]) -> set[str]:
@@ -227,6 +233,8 @@ def gaps(keywords: Sequence[str]) -> set[str]:
             found |= _joined(forms(a), CJK_GAPS, forms(b))
         elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
+        elif "\u0e00" <= a <= "\u0e7f" and "\u0e00" <= b <= "\u0e7f":  # a line break inside a Thai word
+            found |= _joined(a, ("\n", "\r\n", "\r"), b) | _joined(a, INLINE_MARKS, b)
         elif _marked_in_word(a, b):
             found |= _joined(forms(a), INLINE_MARKS, forms(b))
     return found

@@ -92,12 +92,13 @@ def right_bounded(keyword: str) -> bool:
 
 
 def splits(keywords: Sequence[str]) -> frozenset[str]:
-    """Each one-word Latin keyword split in two by a space, SPLIT_PART letters or more either side, where that is no keyword
-    itself ("cha tgpt", "mis tral"; not "chat gpt"): a line break or space inside a name, read whole again by
-    normalize.rejoin()."""
-    words = {k for k in keywords if k.isascii() and k.isalpha() and len(k) >= 2 * SPLIT_PART}
-    found = {w[:i] + " " + w[i:] for w in words for i in range(SPLIT_PART, len(w) - SPLIT_PART + 1)}
-    return frozenset(found - set(keywords))
+    """How a one-word Latin keyword may stand split in two, for normalize.rejoin() to read whole again: by a space
+    or line break, SPLIT_PART letters or more either side, where that is no keyword itself ("cha tgpt", "mis tral";
+    not "chat gpt"), or hyphenated at the end of a line ("anthro-pic", "open-ai")."""
+    words = {k for k in keywords if k.isascii() and k.isalpha() and len(k) >= 4}
+    spaced = {w[:i] + " " + w[i:] for w in words for i in range(SPLIT_PART, len(w) - SPLIT_PART + 1)}
+    wrapped = {w[:i] + "-" + w[i:] for w in words for i in range(2, len(w) - 1)}
+    return frozenset(spaced - set(keywords) | wrapped)
 
 
 def characters(keywords: Sequence[str]) -> set[str]:
