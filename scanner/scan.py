@@ -28,6 +28,7 @@ from .prefilter import DETECTOR, Prefilter, splits
 
 WINDOW = 200  # characters either side of a keyword that its rules see
 KEYWORD_REACH = 60  # a keyword hit is known by its end: allow for its own length
+MAX_GATES = 256  # rule gates kept in memory (one per combination of keywords found together)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,9 @@ class Scanner:
         keywords with the same rules: a family's names), so that a window is scanned once."""
         gate = self._keyword_gates.get(keywords)
         if gate is None:
+            if len(self._gates) >= MAX_GATES:  # memory stays bounded: a gate loads again from the disk cache
+                self._gates.clear()
+                self._keyword_gates.clear()
             rules = sorted({r.id: r for k in keywords for r in self.keyword_rules[k]}.values(), key=lambda r: r.id)
             key = tuple(r.id for r in rules)
             gate = self._keyword_gates[keywords] = self._gates.get(key) or self._gates.setdefault(key, RuleGate(rules))
