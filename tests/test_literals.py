@@ -103,3 +103,20 @@ def test_every_pack_example_a_rule_matches_passes_its_gate():
             text = normalize(example).text
             if not met(rule.pattern, text):
                 assert not confirm(text, [rule], 1.0, MatchStats()), (rule.id, example)
+
+
+def test_gates_beyond_the_memory_bound_load_again_and_find_the_same(monkeypatch):
+    import scanner.scan as scan
+
+    texts = [
+        "I am ChatGPT, a large language model trained by OpenAI.",
+        "我是通义千问，由阿里云开发的大模型。",
+        "Hi! I'm Claude, an AI assistant made by Anthropic.",
+        "As an AI language model, I cannot browse the web.",
+    ] * 2
+    unbounded = scan.Scanner()
+    expected = [[(h.rule, h.start, h.end) for h in unbounded.scan_text(t)] for t in texts]
+    monkeypatch.setattr(scan, "MAX_GATES", 1)
+    bounded = scan.Scanner()
+    assert [[(h.rule, h.start, h.end) for h in bounded.scan_text(t)] for t in texts] == expected
+    assert len(bounded._gates) == 1 and all(expected)
