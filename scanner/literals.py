@@ -318,7 +318,7 @@ def _branch(alternatives: list[tuple[frozenset[str] | None, tuple[frozenset[str]
 
 
 class RuleGate:
-    """The rules of one keyword, with their literals in one hyperscan literal database.
+    """Some rules (those of the keywords a window holds), with their literals in one hyperscan literal database.
 
     A window is scanned once for every literal of every rule. Each rule is filed under the
     literals of its most selective OR-set, so a window reaches only the rules filed under a

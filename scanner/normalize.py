@@ -42,8 +42,8 @@ POINTS = (
     + "\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
     + NUKTA
 )
-# Variation selectors and tag characters: invisible, and common after emoji ("❤️"), so the prefilter watches
-# them only after a letter.
+# Variation selectors and tag characters: invisible; the common selectors follow emoji ("❤️"), so the prefilter
+# watches those only after a letter.
 SELECTORS = "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080), *range(0xE0100, 0xE01F0)]))
 # Characters that carry no letter: zero-width, joiners, bidirectional controls, decorating combining marks
 # (C̲h̲a̲t̲), soft hyphen, BOM, selectors, the markdown emphasis marks that may wrap or split a name (`_` only at a
