@@ -112,9 +112,9 @@ HOMOGLYPHS = {
 }
 # Cyrillic letters that look Latin only as capitals ("В", "Н"; not "в", "н").
 _CAPITAL_LOOKALIKES = set("вкмнт")
-# Latin letters inside a word of Cyrillic letters, as the Cyrillic letter they look like ("языкoвая").
-CYRILLIC_LOOKALIKES = {"a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "i": "і", "k": "к", "m": "м"}
-CYRILLIC_LOOKALIKES |= {"o": "о", "p": "р", "t": "т", "x": "х", "y": "у"}
+# Latin letters inside a word of Cyrillic letters, as the Cyrillic letter they look like ("языкoвая"): the
+# look-alikes of the Russian alphabet, and Ukrainian і.
+CYRILLIC_LOOKALIKES = {latin: c for c, latin in HOMOGLYPHS.items() if "а" <= c <= "я" or c == "і"}
 
 # Inline HTML tags vanish; block tags separate words.
 _INLINE_TAGS = {"b", "i", "u", "em", "strong", "span", "a", "mark", "code", "font", "s", "sup", "sub", "small", "wbr"}

@@ -149,10 +149,7 @@ class Scanner:
         windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
         scanned = _Element(element, role, text, None if spots is None else [c for c, _ in spots])
         for start, end, keywords in windows:
-            norm = normalize(text[start:end])
-            if keywords is None or DETECTOR in keywords:  # the prefilter saw a mark: a name split by a space, perhaps
-                norm = rejoin(norm, text[start:end], self._splits)
-            named = self._named(keywords, norm.text)
+            norm, named = self._read(text[start:end], keywords)
             if keywords is not None and not named:
                 continue  # an obfuscation mark with no keyword behind it
             scanned.windows.append((start, end, norm))
@@ -181,11 +178,14 @@ class Scanner:
             by_element[kh.element].append((kh.end, kh.keyword))
         return by_element
 
-    def _named(self, keywords: set[int] | None, norm_text: str) -> set[int]:
-        """A window's keywords: those the prefilter found, or after a detector hit those its normalised text holds."""
-        if keywords is None or DETECTOR in keywords:
-            return (keywords or set()) - {DETECTOR} | self.prefilter.contained(norm_text)
-        return keywords
+    def _read(self, window: str, keywords: set[int] | None) -> tuple[Normalized, set[int]]:
+        """A window normalised, and its keywords: those the prefilter found or, where it saw an obfuscation mark
+        (or did not run), those the normalised text holds, a name split by a space or line break read whole."""
+        norm = normalize(window)
+        if keywords is not None and DETECTOR not in keywords:
+            return norm, keywords
+        norm = rejoin(norm, window, self._splits)
+        return norm, (keywords or set()) - {DETECTOR} | self.prefilter.contained(norm.text)
 
     def _rules_for(self, keywords: set[int], norm_text: str, role: str | None) -> list[Rule]:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from .. import hsdb
 from ..literals import collapse_spaces
-from .detectors import detectors, marks, spaced, split
+from .detectors import detectors, marks, word_starts
 from .keywords import keyword_pattern, least_bytes, left_bounded, most_bytes, right_bounded
 
 EDGE = 80  # bytes at an element's start where a class-led detector may have begun in the element before
@@ -74,7 +74,7 @@ class Prefilter:
         self._joined_least = np.where(np.arange(len(self._least)) < self._first_shape, self._least, 1)
         self._bounded = np.zeros(len(self._least), bool)
         self._bounded[: len(self.keywords)] = [right_bounded(k) for k in self.keywords]
-        letters = {m.lower() for m in spaced(self.keywords) | split(self.keywords)}
+        letters = word_starts(self.keywords)
         self._word_start = np.zeros(len(self._least), bool)
         self._word_start[self._first_mark :] = [m in letters for m in self._marks]
         # A keyword a glued neighbour hides is one whose boundary reads a letter there: it lies within this many

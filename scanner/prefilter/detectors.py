@@ -186,8 +186,17 @@ def marks(keywords: Sequence[str]) -> list[str]:
     found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
     found |= set(COMBINING)
     found.add("\u0640" * 4)  # a long tatweel anywhere
-    # The database folds ASCII case itself: one spelling each.
-    return sorted({m.lower() if m.isascii() else m.translate(_ASCII_LOWER) for m in found})
+    return sorted(map(literal, found))
+
+
+def literal(mark: str) -> str:
+    """A mark as the literal database holds it: it folds ASCII case itself, so one spelling of that."""
+    return mark.translate(_ASCII_LOWER)
+
+
+def word_starts(keywords: Sequence[str]) -> set[str]:
+    """The marks found only after a non-letter: a keyword spelt out or split (see spaced() and split())."""
+    return set(map(literal, spaced(keywords) | split(keywords)))
 
 
 def split(keywords: Sequence[str]) -> set[str]:
