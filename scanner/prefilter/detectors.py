@@ -56,8 +56,9 @@ DETECTORS = (
     rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
-    # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج"
-    rf"[{_LETTERS}']{_COMMENT}(?:_|{_MARK})*[{_LETTERS}]",  # and after an apostrophe: "un'<!-- -->IA"
+    # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج", or on one side of a
+    # space between words ("an<!-- --> AI"); and after an apostrophe: "un'<!-- -->IA"
+    rf"[{_LETTERS}'](?:{_COMMENT}(?:_|{_MARK})* ?| {_COMMENT}(?:_|{_MARK})*)[{_LETTERS}]",
 )
 # Variation selectors common after emoji ("❤️"): watched only after a keyword character.
 COMMON_SELECTORS = "".join(map(chr, range(0xFE00, 0xFE10)))
