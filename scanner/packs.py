@@ -330,8 +330,8 @@ def _grammar_veto(value: Any, where: str) -> str:
 def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[str, ...] = ()) -> str:
     """An alternation of literal names, tolerant of spacing and hyphens, longest first.
 
-    A `marked` name is wrapped in a group named `amb`, an `own` name in one named `own`, so a
-    match can tell which alternative won ("文心一言" is not the ambiguous "文心").
+    A `marked` name is wrapped in a group named `amb` (unless a version number follows it), an `own` name in
+    one named `own`, so a match can tell which alternative won ("文心一言" is not the ambiguous "文心").
     """
     parts = []
     for name in sorted(set(names) | set(marked) | set(own), key=lambda n: (-len(n), n)):
@@ -339,8 +339,8 @@ def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[
         body = r"[\s\-·・.]*".join(regex.escape(t) for t in tokens if t)
         if name in own:
             body = f"(?P<own>{body})"
-        elif name in marked:
-            body = f"(?P<amb>{body})"
+        elif name in marked:  # with a version number it is the model's name: "Claude 3.5 Sonnet", "Gemini 2"
+            body = rf"(?:{body}(?=[\s\-]?v?\d)|(?P<amb>{body}))"
         latin = regex.match(r"[a-z0-9]", name) is not None
         parts.append(rf"(?<![a-z]){body}" if latin else body)
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"

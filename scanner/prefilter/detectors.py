@@ -156,7 +156,7 @@ def _word_pairs(keywords: Sequence[str]) -> set[tuple[str, str]]:
 
 
 def marks(keywords: Sequence[str]) -> list[str]:
-    """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters,
+    """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters, <wbr>,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter
     beside a Cyrillic or Greek look-alike or a small capital, the letters of a keyword spaced out ("q w e"), its
     parts split more than its pattern allows (gaps()), its Arabic, Hebrew or Devanagari letters split by points
@@ -186,6 +186,7 @@ def marks(keywords: Sequence[str]) -> list[str]:
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
     found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
     found |= set(COMBINING)
+    found |= {"<wbr>", "<wbr/>", "<wbr />"}  # a word-break hint: inside a word anywhere, rare elsewhere
     found.add("\u0640" * 4)  # a long tatweel anywhere
     return sorted(map(literal, found))
 
