@@ -80,6 +80,24 @@ def test_a_name_that_needs_its_maker_counts_only_beside_it(tmp_path, text, role,
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I am Zork.", False),  # an ambiguous name alone: a person, perhaps
+        ("I am Zork, made by ZorbCorp.", True),  # its maker nearby
+        ("I am Zork 3.5 Pro.", True),  # with a version number it is the model's name
+        ("I am Zork-2.", True),
+        ("I am Zorkish 3.", False),
+    ],
+)
+def test_an_ambiguous_name_counts_beside_a_cue_or_with_a_version(tmp_path, text, found):
+    from scanner import Scanner
+
+    head = "family: testfam\nnames: [zorblax]\nambiguous: [zork]\nmakers: [zorbcorp]\n"
+    scanner = Scanner(load_packs([str(write_pack(tmp_path, NAMED_RULE, head))]))
+    assert bool(scanner.scan_text(text)) == found
+
+
+@pytest.mark.parametrize(
     ("rules", "expected"),
     [
         ("\n  - id: r1\n    lang: en\n    regex: [unclosed\n", "not valid YAML"),
