@@ -57,10 +57,10 @@ DETECTORS = (
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
     r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
     # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج", or on one side of a
-    # space between words ("an<!-- --> AI"); and after an apostrophe: "un'<!-- -->IA"
-    rf"[{_LETTERS}'](?:{_COMMENT}(?:_|{_MARK})* ?| {_COMMENT}(?:_|{_MARK})*)[{_LETTERS}]",
+    # space between words ("an<!-- --> AI"); and beside an apostrophe: "un'<!-- -->IA", "un<!-- -->'IA"
+    rf"[{_LETTERS}'](?:{_COMMENT}(?:_|{_MARK})* ?| {_COMMENT}(?:_|{_MARK})*)[{_LETTERS}']",
 )
-# Variation selectors common after emoji ("❤️"): watched only after a keyword character.
+# Variation selectors common after emoji ("❤️"): watched only after a keyword character or a space.
 COMMON_SELECTORS = "".join(map(chr, range(0xFE00, 0xFE10)))
 # What normalisation drops but markdown marks, vowel points (those are common in Arabic: see pointed()) and
 # common selectors
@@ -185,6 +185,8 @@ def marks(keywords: Sequence[str]) -> list[str]:
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
     found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
+    # a selector before a word ("a \ufe0fmodel"): an emoji takes it after itself, not after a space
+    found |= {w + v for w in " \n" for v in COMMON_SELECTORS}
     found |= set(COMBINING)
     found |= {"<wbr>", "<wbr/>", "<wbr />"}  # a word-break hint: inside a word anywhere, rare elsewhere
     found.add("\u0640" * 4)  # a long tatweel anywhere
