@@ -340,7 +340,7 @@ def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[
         if name in own:
             body = f"(?P<own>{body})"
         elif name in marked:  # with a version number it is the model's name: "Claude 3.5 Sonnet", "Gemini 2"
-            body = rf"(?:{body}(?=[\s\-]?v?\d)|(?P<amb>{body}))"
+            body = rf"(?:{body}(?=[\s\-]?v?\d(?![\d.]*(?:st|nd|rd|th|e|er)(?![a-z])|[\d.]*\s+times))|(?P<amb>{body}))"
         latin = regex.match(r"[a-z0-9]", name) is not None
         parts.append(rf"(?<![a-z]){body}" if latin else body)
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
