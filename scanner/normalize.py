@@ -136,7 +136,7 @@ _VOICING = "\u3099\u309a"  # combining kana voicing marks (what half-width "ﾞ"
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _THAI_GAP = regex.compile(r"(?<=\p{Thai}) {1,2}(?=\p{Thai})")
-_LINE_BREAKS = ("\n", "\r\n", "\r")
+LINE_BREAKS = ("\n", "\r\n", "\r")
 _LATIN = regex.compile(r"\p{Latin}")
 # Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
 _PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,})(-?) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
@@ -445,7 +445,7 @@ def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int], origina
     Thai ones (Thai words run together: a space parts phrases, a line break inside a word is layout)."""
     text = "".join(chars)
     gaps = list(_CJK_GAP.finditer(text))
-    gaps += [m for m in _THAI_GAP.finditer(text) if original[starts[m.start()] : ends[m.end() - 1]] in _LINE_BREAKS]
+    gaps += [m for m in _THAI_GAP.finditer(text) if original[starts[m.start()] : ends[m.end() - 1]] in LINE_BREAKS]
     for m in sorted(gaps, key=lambda m: m.start(), reverse=True):
         del chars[m.start() : m.end()], starts[m.start() : m.end()], ends[m.start() : m.end()]
 

@@ -326,6 +326,10 @@ def _grammar_veto(value: Any, where: str) -> str:
     return value
 
 
+# A version number next, not an ordinal or a count ("Claude 3rd grade", "Gemini 2 times over").
+_VERSION_NEXT = r"(?=[\s\-]?v?\d(?![\d.]*(?:st|nd|rd|th|e|er)(?![a-z])|[\d.]*\s+times))"
+
+
 @cache
 def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[str, ...] = ()) -> str:
     """An alternation of literal names, tolerant of spacing and hyphens, longest first.
@@ -340,7 +344,7 @@ def name_regex(names: tuple[str, ...], marked: tuple[str, ...] = (), own: tuple[
         if name in own:
             body = f"(?P<own>{body})"
         elif name in marked:  # with a version number it is the model's name: "Claude 3.5 Sonnet", "Gemini 2"
-            body = rf"(?:{body}(?=[\s\-]?v?\d(?![\d.]*(?:st|nd|rd|th|e|er)(?![a-z])|[\d.]*\s+times))|(?P<amb>{body}))"
+            body = rf"(?:{body}{_VERSION_NEXT}|(?P<amb>{body}))"
         latin = regex.match(r"[a-z0-9]", name) is not None
         parts.append(rf"(?<![a-z]){body}" if latin else body)
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"

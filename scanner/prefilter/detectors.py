@@ -247,7 +247,7 @@ def gaps(keywords: Sequence[str]) -> set[str]:
         elif unspaced(a) != unspaced(b) and a.isalnum() and b.isalnum():
             found |= _joined(forms(a), SCRIPT_GAPS, forms(b))
         elif "\u0e00" <= a <= "\u0e7f" and "\u0e00" <= b <= "\u0e7f":  # a line break inside a Thai word
-            found |= _joined(a, ("\n", "\r\n", "\r"), b) | _joined(a, INLINE_MARKS, b)
+            found |= _joined(a, normalize.LINE_BREAKS, b) | _joined(a, INLINE_MARKS, b)
         elif _marked_in_word(a, b):
             found |= _joined(forms(a), INLINE_MARKS, forms(b))
     return found
