@@ -12,6 +12,10 @@ from .packs import Rule
 from .profile import RuleProfile
 
 EXCLUDE_REACH = 40  # how far past (or before) a match an exclusion may reach
+# A rule's timeout is wall time: a process the machine preempts mid-match can run out of it on a short text. A
+# rule gives up on a text only when it runs out twice (what backtracks without end does), so that output does
+# not depend on the machine's load.
+TRIES = 2
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,25 @@ def confirm(
         if rule.anchors and not any(a in text for a in rule.anchors):
             continue
         started = time.perf_counter() if stats.profile is not None else 0.0
-        try:
-            for m in rule.regex.finditer(text, timeout=timeout):
-                if m.end() > m.start() and _accepted(rule, text, m, role):
-                    found.append(Match(rule, m.start(), m.end()))
-        except TimeoutError:
+        for _ in range(TRIES):
+            try:
+                found.extend(_matches(rule, text, timeout, role))
+                break
+            except TimeoutError:
+                pass
+        else:
             stats.timeouts += 1
         if stats.profile is not None:
             stats.profile.ran(rule, time.perf_counter() - started)
     return found
+
+
+def _matches(rule: Rule, text: str, timeout: float, role: str | None) -> list[Match]:
+    return [
+        Match(rule, m.start(), m.end())
+        for m in rule.regex.finditer(text, timeout=timeout)
+        if m.end() > m.start() and _accepted(rule, text, m, role)
+    ]
 
 
 def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:

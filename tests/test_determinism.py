@@ -39,3 +39,24 @@ def test_hits_files_are_byte_identical_whatever_the_workers(write_parquet, run_s
         for s in summaries:
             del s["wall_seconds"], s["command"]
         assert summaries[0] == summaries[1]
+
+
+def test_a_rule_preempted_once_still_finds_its_match(monkeypatch):
+    # The regex timeout is wall time: a busy machine can pause a process past it on a short text. One such
+    # pause must not lose a hit (output would then depend on the machine's load); only a second one counts.
+    from scanner import Scanner, match
+
+    matches = match._matches
+    paused = []
+
+    def pause_once(rule, text, *args):
+        if not paused:
+            paused.append(rule.id)
+            raise TimeoutError("regex timed out")
+        return matches(rule, text, *args)
+
+    monkeypatch.setattr(match, "_matches", pause_once)
+    scanner = Scanner(["qwen"])
+    hits = scanner.scan_text("Hello! I am Qwen, a large language model created by Alibaba Cloud.")
+    assert paused and {h.family for h in hits} == {"qwen"}
+    assert scanner.stats.timeouts == 0
