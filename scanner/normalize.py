@@ -24,7 +24,7 @@ import pickle
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -112,6 +112,8 @@ HOMOGLYPHS = {
 }
 # Cyrillic letters that look Latin only as capitals ("В", "Н"; not "в", "н").
 _CAPITAL_LOOKALIKES = set("вкмнт")
+# Greek capitals that look like other Latin letters than their small letters do ("ΜiniMax": μ is no m).
+CAPITAL_HOMOGLYPHS = {"Μ": "m", "Ν": "n", "Η": "h", "Υ": "y", "Ζ": "z"}
 # Latin letters inside a word of Cyrillic letters, as the Cyrillic letter they look like ("языкoвая"): the
 # look-alikes of the Russian alphabet, and Ukrainian і.
 CYRILLIC_LOOKALIKES = {latin: c for c, latin in HOMOGLYPHS.items() if "а" <= c <= "я" or c == "і"}
@@ -138,15 +140,22 @@ _CJK_GAP = regex.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _THAI_GAP = regex.compile(r"(?<=\p{Thai}) {1,2}(?=\p{Thai})")
 LINE_BREAKS = ("\n", "\r\n", "\r")
 _LATIN = regex.compile(r"\p{Latin}")
+_COMBINING = regex.compile(r"[\u0300-\u036f]")
+_WORD = regex.compile(r"\w+")
 # Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
 _PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,})(-?) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
 # Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T", "Ч а т"), one separator
 # throughout; CJK characters joined by dots or hyphens ("通.义.千.问": spaces between them go anyway).
 SPACEABLE = r"\p{Latin}\p{Cyrillic}\p{Arabic}\p{Hebrew}"
+_SCRIPTS = [regex.compile(rf"\p{{{s}}}") for s in ("Latin", "Cyrillic", "Arabic", "Hebrew", "Greek", "Armenian")]
+# A letter or digit of a script that parts words by spaces: a spaced-out name may touch the others ("私はG r o kです",
+# "G o o g l e에서").
+_SPACED_WORD = r"[[\p{L}\p{N}]--[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]]"
 _SPACED_LETTERS = regex.compile(
-    rf"(?<![\p{{L}}\p{{N}}])[{SPACEABLE}]([ .\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?![\p{{L}}\p{{N}}])"
-    rf"|[{_CJK}]([.\-])[{_CJK}](?:\2[{_CJK}])+"
+    rf"(?<!{_SPACED_WORD})[{SPACEABLE}]([ .\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?!{_SPACED_WORD})"
+    rf"|[{_CJK}]([.\-])[{_CJK}](?:\2[{_CJK}])+",
+    regex.V1,
 )
 
 
@@ -266,6 +275,7 @@ def _folds_and_classes() -> tuple[dict[int, str], dict[str, str]]:
         "spaceable": _bmp_class(rf"[{SPACEABLE}]"),
         "other": _bmp_class(r"[\p{Cyrillic}\p{Greek}\p{Armenian}]"),
         "word": _bmp_class(r"[\p{L}\p{N}]"),
+        "spaced_word": _bmp_class(_SPACED_WORD, regex.V1),
         "cjk": _bmp_class(rf"[{_CJK}]"),
         "space": re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace())),  # what folds to " "
         "dot": re.escape("." + "".join(chr(cp) for cp, f in folds.items() if f == ".")),
@@ -289,14 +299,18 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     letter = classes["spaceable"]
     joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]"
-    spaced = re.compile(rf"(?<![{word}])[{letter}](?:{joined})[{letter}](?![{word}])").search
+    spaced_word = classes["spaced_word"]
+    spaced = re.compile(rf"(?<![{spaced_word}])[{letter}](?:{joined})[{letter}](?![{spaced_word}])").search
     separator = re.compile(rf"[{dot}{hyphen}]").search
     dotted = re.compile(rf"[{cjk}](?:[{dot}][{cjk}][{dot}]|[{hyphen}][{cjk}][{hyphen}])[{cjk}]").search
     cjk_gap = re.compile(rf"[{cjk}][{space}]+[{cjk}]").search
     thai_break = re.compile("[\u0e00-\u0e7f]\r?[\n\r][\u0e00-\u0e7f]").search
     combining = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f]").search
     has_other = re.compile(rf"[{other}\u0300-\u036f]").search
-    mixed = re.compile(rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]").search
+    cyrillic, greek = "\u0400-\u052f", "\u0370-\u03ff"
+    mixed = re.compile(
+        rf"[{latin}][{other}\u0300-\u036f]|[{other}][{latin}]|[{cyrillic}][{greek}]|[{greek}][{cyrillic}]"
+    ).search
 
     def needs_slow(text: str) -> bool:
         if marks(text) or ("_" in text and edge_underscore(text)) or spaced(text):
@@ -310,9 +324,9 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     return needs_slow
 
 
-def _bmp_class(prop: str) -> str:
+def _bmp_class(prop: str, flags: int = 0) -> str:
     """The BMP characters `regex` pattern `prop` matches, as the inside of an `re` character class."""
-    test = regex.compile(prop).match
+    test = regex.compile(prop, flags).match
     runs: list[list[int]] = []
     for cp in range(0x10000):
         if 0xD800 <= cp < 0xE000 or not test(chr(cp)):
@@ -335,6 +349,31 @@ def normalize(text: str) -> Normalized:
     _join_spaced_letters(chars, starts, ends, text)
     _unmask_homoglyphs(chars, starts, text)  # after joining: "Q w е n" is a word of look-alikes
     return Normalized("".join(chars), starts, ends)
+
+
+def words(texts: Iterable[str]) -> frozenset[str]:
+    """The words of some texts, as without_accents() reads words."""
+    return frozenset(w for t in texts for w in _WORD.findall(t))
+
+
+def without_accents(norm: Normalized, original: str, words: frozenset[str]) -> Normalized | None:
+    """`norm` with the accents off the letters that took them from a combining mark written apart, in the words
+    that then read as one of `words` (the keywords' words: "Gemini\u0302", "DeepSe\u0300ek"), or None where none
+    does. NFD text is written so too ("Na\u0303o"): there a word keeps its accents."""
+    if norm.starts is None:
+        return None  # the text was read as written: no mark to compose
+    chars = list(norm.text)
+    for m in _WORD.finditer(norm.text):
+        bare = [
+            unicodedata.normalize("NFD", c)[0]
+            if norm.ends[i] - norm.starts[i] > 1 and _COMBINING.search(original, norm.starts[i], norm.ends[i])
+            else c
+            for i, c in enumerate(m.group(), m.start())
+        ]
+        if "".join(bare) in words and m.group() not in words:
+            chars[m.start() : m.end()] = bare
+    text = "".join(chars)
+    return None if text == norm.text else Normalized(text, norm.starts, norm.ends)
 
 
 def rejoin(norm: Normalized, original: str, splits: frozenset[str]) -> Normalized:
@@ -453,33 +492,44 @@ def _drop_cjk_gaps(chars: list[str], starts: list[int], ends: list[int], origina
 def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> None:
     """Map look-alikes inside words that mix Latin with Cyrillic, Greek or Armenian letters: to Latin, unless
     the word is Cyrillic (more Cyrillic letters than Latin ones, not all look-alikes as written), where a Latin
-    letter standing alone maps to Cyrillic ("языкoвая", "мoвна")."""
+    letter standing alone maps to Cyrillic ("языкoвая", "мoвна"). A word of look-alikes of two scripts and no
+    Latin letter maps to Latin too ("АΙ": Cyrillic А, Greek Ι)."""
     text = "".join(chars)
     for m in _MIXED_WORD.finditer(text):
         word = m.group()
         latin = [_LATIN.match(c) is not None for c in word]
-        if all(latin) or not any(latin):
+        if all(latin) or (not any(latin) and len({_script(c) for c in word}) < 2):
             continue
         written = [original[starts[i]] for i in range(m.start(), m.end())]
         disguised = all(
-            is_latin or (c in HOMOGLYPHS and not (c in _CAPITAL_LOOKALIKES and w.islower()))
+            is_latin or w in CAPITAL_HOMOGLYPHS or (c in HOMOGLYPHS and not (c in _CAPITAL_LOOKALIKES and w.islower()))
             for c, w, is_latin in zip(word, written, latin)
         )
+        if not any(latin) and not disguised:
+            continue
         cyrillic = not disguised and sum("\u0400" <= c <= "\u04ff" for c in word) > sum(latin)
-        for i, c in enumerate(word):
+        for i, (c, w) in enumerate(zip(word, written)):
             if not cyrillic:
-                chars[m.start() + i] = HOMOGLYPHS.get(c, c)
+                chars[m.start() + i] = CAPITAL_HOMOGLYPHS.get(w) or HOMOGLYPHS.get(c, c)
             elif latin[i] and not any(latin[max(0, i - 1) : i]) and not any(latin[i + 1 : i + 2]):
                 chars[m.start() + i] = CYRILLIC_LOOKALIKES.get(c, c)
 
 
 def _apart(edge: str, rest: str, trailing: bool = False) -> bool:
-    """Whether a lower-case edge letter of a spaced run is a word of its own: the rest (read from the edge
-    inwards) is a name of three letters or more that starts with a capital and mixes cases, and a trailing
+    """Whether an edge letter of a spaced run is a word of its own: a letter of another script than the two
+    nearest letters that are no look-alikes, and no look-alike itself ("Я Q w e n"); or a lower-case letter where the rest (read from the edge
+    inwards) is a name that starts with a capital and mixes cases ("o L e", "o G e m i n i"), and a trailing
     letter follows two capitals ("…G P T y")."""
-    if not edge.islower() or len(rest) < 3 or not rest[0].isupper() or rest.isupper() or rest.islower():
+    plain = [c for c in rest if fold(c) not in HOMOGLYPHS][:2]  # the letters nearest the edge that are no disguise
+    if plain and fold(edge) not in HOMOGLYPHS and all(_script(edge) != _script(c) for c in plain):
+        return True
+    if not edge.islower() or len(rest) < 2 or not rest[0].isupper() or rest.isupper() or rest.islower():
         return False
     return not trailing or rest[1].isupper()
+
+
+def _script(c: str) -> int | None:
+    return next((i for i, script in enumerate(_SCRIPTS) if script.match(c)), None)
 
 
 def _join_spaced_letters(chars: list[str], starts: list[int], ends: list[int], original: str) -> None:

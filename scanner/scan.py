@@ -22,7 +22,7 @@ from .hits import Hit
 from .literals import RuleGate
 from .match import MatchStats, confirm
 from .neardup import NearDup, NearDupOptions
-from .normalize import Normalized, normalize, rejoin
+from .normalize import Normalized, normalize, rejoin, without_accents, words
 from .packs import SEVERITIES, PackSet, Rule, load_packs
 from .prefilter import DETECTOR, Prefilter, splits
 
@@ -99,6 +99,7 @@ class Scanner:
                 self.keyword_rules[index[k]].append(rule)
         self.prefilter = Prefilter(keywords)
         self._splits = splits(keywords)
+        self._words = words(keywords)
         self._gates: dict[tuple[str, ...], RuleGate] = {}
         self._keyword_gates: dict[frozenset[int], RuleGate] = {}
         self.stats = MatchStats()
@@ -149,14 +150,14 @@ class Scanner:
         windows = [(0, len(text), None)] if spots is None else _windows(len(text), spots)
         scanned = _Element(element, role, text, None if spots is None else [c for c, _ in spots])
         for start, end, keywords in windows:
-            norm, named = self._read(text[start:end], keywords)
-            if keywords is not None and not named:
-                continue  # an obfuscation mark with no keyword behind it
-            scanned.windows.append((start, end, norm))
-            rules = self._rules_for(named, norm.text, role)
-            for m in confirm(norm.text, rules, self.timeout, self.stats, role):
-                a, b = norm.span(m.start, m.end)
-                scanned.found.append(_Found(m.rule, start + a, start + b))
+            for norm, named in self._readings(text[start:end], keywords):
+                if keywords is not None and not named:
+                    continue  # an obfuscation mark with no keyword behind it
+                scanned.windows.append((start, end, norm))
+                rules = self._rules_for(named, norm.text, role)
+                for m in confirm(norm.text, rules, self.timeout, self.stats, role):
+                    a, b = norm.span(m.start, m.end)
+                    scanned.found.append(_Found(m.rule, start + a, start + b))
         return scanned
 
     def _add_near_copies(self, scanned: list[_Element]) -> None:
@@ -178,14 +179,19 @@ class Scanner:
             by_element[kh.element].append((kh.end, kh.keyword))
         return by_element
 
-    def _read(self, window: str, keywords: set[int] | None) -> tuple[Normalized, set[int]]:
+    def _readings(self, window: str, keywords: set[int] | None) -> list[tuple[Normalized, set[int]]]:
         """A window normalised, and its keywords: those the prefilter found or, where it saw an obfuscation mark
-        (or did not run), those the normalised text holds, a name split by a space or line break read whole."""
+        (or did not run), those the normalised text holds, a name split by a space or line break read whole; there
+        a second reading without the accents written apart, if any ("Gemini\u0302")."""
         norm = normalize(window)
         if keywords is not None and DETECTOR not in keywords:
-            return norm, keywords
-        norm = rejoin(norm, window, self._splits)
-        return norm, (keywords or set()) - {DETECTOR} | self.prefilter.contained(norm.text)
+            return [(norm, keywords)]
+        readings = []
+        for reading in (norm, without_accents(norm, window, self._words)):
+            if reading is not None:
+                reading = rejoin(reading, window, self._splits)
+                readings.append((reading, (keywords or set()) - {DETECTOR} | self.prefilter.contained(reading.text)))
+        return readings
 
     def _rules_for(self, keywords: set[int], norm_text: str, role: str | None) -> list[Rule]:
         """The rules a window must run: those of its keywords whose literals it holds (see literals.py)."""

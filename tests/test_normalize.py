@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.normalize import normalize, rejoin
+from scanner.normalize import normalize, rejoin, without_accents
 
 # (text, the obfuscated claim inside it, what that claim normalises to)
 CASES = [
@@ -36,6 +36,11 @@ CASES = [
     ("I am Cha<!-- x -->tGPT.", "Cha<!-- x -->tGPT", "chatgpt"),  # an HTML comment
     ("Eu sou o G e m i n i, do Google.", "o G e m i n i", "o gemini"),  # a one-letter word beside the run
     ("Soy C h a t G P T y estoy", "C h a t G P T y", "chatgpt y"),
+    ("Sou o L e  C h a t.", "o L e  C h a t", "o le  chat"),
+    ("Я Q w e n, созданный", "Я Q w e n", "я qwen"),  # a letter of another script beside the run
+    ("Я Ԛ w e n, созданный", "Я Ԛ w e n", "я qwen"),  # ... that is no look-alike
+    ("私はG r o kです", "G r o kで", "grokで"),  # a run touching CJK or Hangul
+    ("저는 G o o g l e에서", "G o o g l e에", "google에"),
     ("built by x A I.", "x A I", "xai"),  # ... but not beside a run of capitals or a short one
     ("I am i F L Y T E K.", "i F L Y T E K", "iflytek"),
     ("I am L L a M a.", "L L a M a", "llama"),
@@ -199,3 +204,13 @@ def test_spans_are_monotonic_and_within_bounds(text):
 def test_fast_and_mapped_paths_agree(text):
     # A zero-width space forces the mapped path and normalises to nothing.
     assert normalize(text + "\u200b").text == normalize(text).text
+
+
+def test_a_second_reading_takes_off_accents_written_apart_on_keyword_words():
+    text = "Ich bin Gemini\u0302, ein mode\u0300le. Na\u0303o sou o ChatGPT."
+    norm = normalize(text)
+    assert norm.text == "ich bin geminî, ein modèle. não sou o chatgpt."  # NFD text reads composed
+    bare = without_accents(norm, text, frozenset({"gemini", "chatgpt", "modèle"}))
+    assert bare.text == "ich bin gemini, ein modèle. não sou o chatgpt."  # other words keep their accents
+    assert bare.span(8, 14) == norm.span(8, 14) == (8, 15)
+    assert without_accents(normalize("ein modèle"), "ein modèle", frozenset({"modele"})) is None  # precomposed

@@ -85,6 +85,14 @@ OTHER_SCRIPTS = [
     ("Как языкoвая мoдель, я не могу просматривать интернет.", "generic"),  # Latin o inside Cyrillic words
     ("Как языкова́я моде́ль, я не могу просматривать интернет.", "generic"),  # stress marks
     ("As&nbsp;an&nbsp;AI&nbsp;language&nbsp;model, I cannot browse the web.", "generic"),
+    ("Я Q w e n, созданный Alibaba Cloud.", "qwen"),  # a Cyrillic word beside a spaced-out name
+    ("Sou o L e  C h a t, assistente da Mistral AI.", "mistral"),
+    ("私はG r o kです。xAIによって作られました。", "xai"),  # a spaced-out name touching CJK
+    ("Ich bin Gemini\u0302, ein Sprachmodell.", "google"),  # an accent written apart on a name
+    ("Ik ben maar een AI-\u00adassis\u0302tent, dus ik heb geen gevoelens.", "generic"),
+    ("من یک دستیار هوش مصنوعی هستم که توسط \u039c\u0456niMax ساخته شده.", "minimax"),  # Greek capital Mu
+    ("I'm just an \u0410\u0399 assistant, so I have no feelings.", "generic"),  # Cyrillic A, Greek Iota
+    ("As an __AI language model__, I cannot browse the web.", "generic"),  # markdown bold by underscores
 ]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",

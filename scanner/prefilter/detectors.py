@@ -87,7 +87,7 @@ SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced
 # space, emphasis marks beside a space. Other runs of three or more between words of other scripts than
 # CJK go unseen (between CJK characters a shape detector sees them).
 WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000", "   ", "\n \n", " \n ", "&nbsp;")
-WORD_GAPS += tuple(g for m in ("*", "**", "~~", "`", "_") for g in (" " + m, m + " "))
+WORD_GAPS += tuple(g for m in ("*", "**", "***", "~~", "`", "_", "__") for g in (" " + m, m + " "))
 # A gap between words is watched with this many characters of each word beside it: as many literals as whole
 # words ran the literal database at half the speed, and three letters either side of a double space or a line
 # break are still rare enough.
@@ -158,7 +158,7 @@ def _word_pairs(keywords: Sequence[str]) -> set[tuple[str, str]]:
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters, <wbr>,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter
-    beside a Cyrillic or Greek look-alike or a small capital, the letters of a keyword spaced out ("q w e"), its
+    beside a Cyrillic or Greek look-alike or a small capital (or look-alikes of two scripts together), the letters of a keyword spaced out ("q w e"), its
     parts split more than its pattern allows (gaps()), its Arabic, Hebrew or Devanagari letters split by points
     (pointed()), and its characters decomposed (NFD Hangul and accented letters)."""
     chars = characters(keywords)
@@ -169,13 +169,16 @@ def marks(keywords: Sequence[str]) -> list[str]:
     ]
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     glyphs = {c for c in map(chr, range(0x370, 0x530)) if normalize.fold(c) in normalize.HOMOGLYPHS}
-    glyphs |= set(normalize.HOMOGLYPHS)
+    glyphs |= set(normalize.HOMOGLYPHS) | set(normalize.CAPITAL_HOMOGLYPHS)
     # Small capitals are IPA letters too ("[ʀ]"): one counts beside a Latin letter or another small capital
     # ("Qᴡeɴ", "ᴄʜᴀᴛ"), as a look-alike does (IPA beside Latin letters, "/bɪt/", trips it too).
     small = {c for c, letter in normalize.SMALL_CAPITALS.items() if letter in chars}
     lookalikes = glyphs | small
     beside = [a + g for a in letters for g in lookalikes] + [g + a for a in letters for g in lookalikes]
     beside += [a + b for a in small for b in small]
+    # Look-alikes of two scripts together, with no Latin letter ("АΙ": Cyrillic А, Greek Ι).
+    greek = {g for g in glyphs if "\u0370" <= g <= "\u03ff"}
+    beside += [a + b for a in greek for b in glyphs - greek] + [b + a for a in greek for b in glyphs - greek]
     # A Latin letter standing in a Cyrillic word ("языкoвая"): beside any Cyrillic letter of the keywords.
     cyrillic = {f for c in chars if "\u0400" <= c <= "\u04ff" for f in forms(c)}
     beside += [a + b for a in cyrillic for b in normalize.CYRILLIC_LOOKALIKES]
@@ -216,12 +219,12 @@ def split(keywords: Sequence[str]) -> set[str]:
 
 def spaced(keywords: Sequence[str]) -> set[str]:
     """A keyword's letters spaced out, or joined by dots or hyphens, three at a time ("q w e", "g.p.t"): found only
-    after a non-letter (see Prefilter). So too a one-word Cyrillic, Arabic or Hebrew keyword's letters (one
-    separator throughout: "ч а т"), and CJK characters joined by dots or hyphens ("通.义.千")."""
+    after a non-letter (see Prefilter). So too the letters of a keyword's Cyrillic, Arabic or Hebrew words (one
+    separator throughout: "ч а т", "ב י נ ה"), and CJK characters joined by dots or hyphens ("通.义.千")."""
     latin = _trigrams(run for k in keywords for run in regex.findall(r"[a-z]{3,}", k))
     found = {a + x + b + y + c for a, b, c in latin for x in SPACED_BY for y in SPACED_BY}
-    names = [k for k in keywords if regex.fullmatch(rf"[{normalize.SPACEABLE}]{{3,}}", k) and not k.isascii()]
-    spelt = _trigrams(case for k in names for case in {k, k.upper(), k.capitalize()})
+    words = {w for k in keywords for w in regex.findall(r"[\p{Cyrillic}\p{Arabic}\p{Hebrew}]{3,}", k)}
+    spelt = _trigrams(case for w in words for case in {w, w.upper(), w.capitalize()})
     found |= {a + x + b + x + c for a, b, c in spelt for x in SPACED_BY}
     cjk = _trigrams(run for k in keywords for run in regex.findall(r"[\p{Han}\p{Hiragana}\p{Katakana}]{3,}", k))
     spelt |= {(x, y, z) for a, b, c in cjk for x in forms(a) for y in forms(b) for z in forms(c)}
