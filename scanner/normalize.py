@@ -493,7 +493,8 @@ def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> No
     """Map look-alikes inside words that mix Latin with Cyrillic, Greek or Armenian letters: to Latin, unless
     the word is Cyrillic (more Cyrillic letters than Latin ones, not all look-alikes as written), where a Latin
     letter standing alone maps to Cyrillic ("языкoвая", "мoвна"). A word of look-alikes of two scripts and no
-    Latin letter maps to Latin too ("АΙ": Cyrillic А, Greek Ι)."""
+    Latin letter maps to Latin too ("АΙ": Cyrillic А, Greek Ι); a word of two parts, Latin letters and two
+    letters or more that are no look-alikes, is a name of two scripts and stays ("ЧатGPT")."""
     text = "".join(chars)
     for m in _MIXED_WORD.finditer(text):
         word = m.group()
@@ -501,18 +502,28 @@ def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> No
         if all(latin) or (not any(latin) and len({_script(c) for c in word}) < 2):
             continue
         written = [original[starts[i]] for i in range(m.start(), m.end())]
-        disguised = all(
-            is_latin or w in CAPITAL_HOMOGLYPHS or (c in HOMOGLYPHS and not (c in _CAPITAL_LOOKALIKES and w.islower()))
-            for c, w, is_latin in zip(word, written, latin)
-        )
-        if not any(latin) and not disguised:
-            continue
+        plain = sum(not is_latin and not _looks_latin(c, w) for c, w, is_latin in zip(word, written, latin))
+        disguised = plain == 0
+        if (not any(latin) and not disguised) or (_two_runs(latin) and plain >= 2 and sum(latin) >= 2):
+            continue  # a name of two scripts, each its own part ("ЧатGPT"), is no disguise
         cyrillic = not disguised and sum("\u0400" <= c <= "\u04ff" for c in word) > sum(latin)
         for i, (c, w) in enumerate(zip(word, written)):
             if not cyrillic:
                 chars[m.start() + i] = CAPITAL_HOMOGLYPHS.get(w) or HOMOGLYPHS.get(c, c)
             elif latin[i] and not any(latin[max(0, i - 1) : i]) and not any(latin[i + 1 : i + 2]):
                 chars[m.start() + i] = CYRILLIC_LOOKALIKES.get(c, c)
+
+
+def _looks_latin(folded: str, written: str) -> bool:
+    """Whether a letter (folded, and as written) is a look-alike of a Latin one."""
+    return written in CAPITAL_HOMOGLYPHS or (
+        folded in HOMOGLYPHS and not (folded in _CAPITAL_LOOKALIKES and written.islower())
+    )
+
+
+def _two_runs(flags: list[bool]) -> bool:
+    """Whether a word's letters are one run of each kind (its Latin letters, then the others, or the reverse)."""
+    return sum(a != b for a, b in zip(flags, flags[1:])) == 1
 
 
 def _apart(edge: str, rest: str, trailing: bool = False) -> bool:

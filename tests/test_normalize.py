@@ -49,6 +49,8 @@ CASES = [
     ("I am Qw\u0435n.", "Qw\u0435n", "qwen"),  # Cyrillic e
     ("I am \u0051w\u0435\u043f", "Qw\u0435", "qwe"),  # Cyrillic п is no Latin look-alike: only е maps
     ("I am ChatGP\u03a4.", "ChatGP\u03a4", "chatgpt"),  # Greek capital tau
+    ("Я ЧатGPT, чим", "ЧатGPT", "чатgpt"),  # a name of two scripts, each its own part, is no disguise
+    ("Як мовна модель штучного iнтелекту", "iнтелекту", "інтелекту"),  # ... but a lone Latin letter is
     ("I am <b>Qwen</b>.", "Qwen", "qwen"),  # HTML tags around a name
     ("I am Q<span class='x'>wen</span>.", "Q<span class='x'>wen", "qwen"),  # ... and inside it
     ("I am &#81;wen.", "&#81;wen", "qwen"),  # numeric entity
