@@ -33,7 +33,21 @@ SEVERITIES = ("low", "medium", "high")
 DEFAULT_ROLES = ("system", "assistant")
 GENERIC = "generic"
 _VAR = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")  # {name}, {made3}; never a quantifier {2,3}
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, where PyYAML has it: ten times faster
+
+
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml, where PyYAML has it: ten times faster
+    """A safe YAML loader that refuses a key given twice in one mapping (YAML keeps the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"{key!r} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 _RULE_KEYS = {
     "id", "lang", "regex", "keywords", "severity", "roles", "exclude", "exclude_before",
     "requires", "within", "examples", "description",
@@ -212,14 +226,15 @@ def load_grammars(folder: Path | None = None) -> tuple[dict[str, str], list[Gram
     """The shared vars (`_common.yaml`) and every language grammar."""
     folder = folder or patterns_dir() / "grammar"
     common_path = folder / "_common.yaml"
-    common = _read_yaml(common_path).get("vars", {}) if common_path.exists() else {}
+    common = read_yaml(common_path).get("vars", {}) if common_path.exists() else {}
     grammars = [_load_grammar(p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
     return {k: str(v) for k, v in common.items()}, grammars
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A pack, grammar or reference file as a mapping (PackError naming the file and line where it is not one)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YamlLoader)
     except UnicodeDecodeError:
         raise PackError(f"{path}: not valid UTF-8") from None
     except yaml.YAMLError as e:
@@ -262,7 +277,7 @@ def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> dict[str
 
 def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
     where = str(path)
-    data = _check_keys(_read_yaml(path), _PACK_KEYS, where)
+    data = _check_keys(read_yaml(path), _PACK_KEYS, where)
     family = data.get("family")
     if not isinstance(family, str) or not regex.fullmatch(r"[a-z][a-z0-9_]*", family):
         raise PackError(f"{where}: 'family' must be a lower-case identifier")
@@ -293,7 +308,7 @@ def _load_family(path: Path, common: dict[str, str]) -> tuple[Pack, list[Rule]]:
 
 def _load_grammar(path: Path) -> Grammar:
     where = str(path)
-    data = _check_keys(_read_yaml(path), _GRAMMAR_KEYS, where)
+    data = _check_keys(read_yaml(path), _GRAMMAR_KEYS, where)
     lang = data.get("lang")
     if not isinstance(lang, str):
         raise PackError(f"{where}: 'lang' is required")

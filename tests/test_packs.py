@@ -109,9 +109,12 @@ def test_an_ambiguous_name_counts_beside_a_cue_or_with_a_version(tmp_path, text,
         ("\n  - id: r1\n    lang: en\n    regex: 'zorblax (a+)+b'\n    keywords: [zorblax]\n", "rule r1: regex can backtrack catastrophically"),
         ("\n  - id: r1\n    lang: en\n    regex: 'something'\n", "rule r1: 'keywords' is required"),
         ("\n  - lang: en\n    regex: zorblax\n    keywords: [zorblax]\n", "every rule needs an 'id'"),
+        # YAML itself keeps the last of two equal keys: the first exclusion would vanish unseen
+        ("\n  - id: r1\n    lang: en\n    regex: zorblax\n    exclude: a\n    exclude: b\n    keywords: [zorblax]\n",
+         "line 8: not valid YAML ('exclude' given twice)"),
     ],
     ids=["bad-yaml", "missing-regex", "uncompilable", "unknown-key", "unknown-placeholder", "duplicate-id",
-         "catastrophic", "missing-keywords", "missing-id"],
+         "catastrophic", "missing-keywords", "missing-id", "duplicate-key"],
 )  # fmt: skip
 def test_malformed_pack_is_refused_with_file_rule_and_reason(tmp_path, rules, expected):
     path = write_pack(tmp_path, rules)

@@ -22,12 +22,11 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import regex
-import yaml
 
 from ..errors import PackError
 from ..hits import Hit, hit_from_dict
 from ..normalize import normalize
-from ..packs import GENERIC, SEVERITIES, YAML_LOADER, Pack, PackSet, name_regex, patterns_dir
+from ..packs import GENERIC, SEVERITIES, Pack, PackSet, name_regex, patterns_dir, read_yaml
 from .sentences import sentence_around
 
 UNKNOWN = "unknown"  # the family of a user's reference that names no loaded family
@@ -125,11 +124,8 @@ def _pick(options: tuple[str, ...], lang: str, latin: bool) -> str | None:
 
 def _read_library_file(path: Path) -> list[Reference]:
     where = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        raise PackError(f"{where}: not valid YAML ({getattr(e, 'problem', e)})") from None
-    if not isinstance(data, dict) or set(data) - _FILE_KEYS or not isinstance(data.get("references"), list):
+    data = read_yaml(path)
+    if set(data) - _FILE_KEYS or not isinstance(data.get("references"), list):
         raise PackError(f"{where}: a reference file is a mapping of 'family', 'source' and a 'references' list")
     return [_library_entry(e, where, data) for e in data["references"]]
 
