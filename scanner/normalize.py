@@ -124,7 +124,7 @@ _INLINE_TAGS |= {"ruby", "rb"}  # ruby text: its reading (<rt>, <rp>) goes whole
 COMMENT_CHARS = 200  # the longest HTML comment read as nothing (the prefilter's detector takes as long)
 _TOKEN = regex.compile(
     r"<(?:rt|rp)>[^<>]{0,40}</(?:rt|rp)>|"
-    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"
+    r"&(?:amp;)?(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});"  # an entity, or one escaped twice: "&amp;nbsp;"
     r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
     r"|\\u[0-9a-fA-F]{4}|\\[\"\\/nrt]"
     r"|</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:\s[^<>]{0,200})?/?>"
@@ -435,7 +435,7 @@ def _decode_token(m: regex.Match) -> str:
     if token.startswith(("_", "[", "]", "<!--")):
         return ""
     if token.startswith("&"):
-        return html.unescape(token)
+        return html.unescape(html.unescape(token))
     if token.startswith("<"):
         return "" if m.group(1) is None or m.group(1).lower() in _INLINE_TAGS else " "  # None: a ruby reading
     if token.startswith("\\u"):

@@ -56,6 +56,7 @@ CASES = [
     ("I am &#81;wen.", "&#81;wen", "qwen"),  # numeric entity
     ("I am Q&#x77;en.", "Q&#x77;en", "qwen"),
     ("I am Qw&shy;en.", "Qw&shy;en", "qwen"),  # named entity
+    ("I am Qw&amp;shy;en.", "Qw&amp;shy;en", "qwen"),  # an entity escaped twice
     ("我是通义&nbsp;千问", "通义&nbsp;千问", "通义千问"),
     ("I am **Qwen**.", "Qwen", "qwen"),  # markdown emphasis around a name
     (

@@ -93,6 +93,10 @@ OTHER_SCRIPTS = [
     ("من یک دستیار هوش مصنوعی هستم که توسط \u039c\u0456niMax ساخته شده.", "minimax"),  # Greek capital Mu
     ("I'm just an \u0410\u0399 assistant, so I have no feelings.", "generic"),  # Cyrillic A, Greek Iota
     ("As an __AI language model__, I cannot browse the web.", "generic"),  # markdown bold by underscores
+    ("作为一名负责任的<br>AI助手，我不能提供这些信息。", "generic"),  # a line break tag where CJK meets Latin
+    ("ผมเป็นเพียงปัญญาประดิ\ufe0fษฐ์ ไม่สามารถมองเห็นหน้าจอของคุณได้", "generic"),  # a selector after a vowel sign
+    ("Hi! I'm Cl\naude, an AI assistant made by Anthropic.", "anthropic"),  # two letters, then a line break
+    ("Fui entrenado&amp;nbsp;por Meta y mi conocimiento tiene una fecha límite.", "meta"),  # escaped twice
 ]
 CLEAN = [
     "The weather was fine, so we walked to the park and bought some fruit.",

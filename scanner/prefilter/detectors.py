@@ -55,7 +55,7 @@ DETECTORS = (
     rf"[a-zA-Z]_+{_TAG}(?:_|{_MARK})*[a-zA-Z]",
     rf"{_CJK}[*~`]*{_TAG}{_MARK}*{_CJK}",  # a tag between CJK characters (markdown marks are a keyword gap)
     r"\\u[0-9a-fA-F]{4}",  # JSON escapes
-    r"&#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities
+    r"&(?:amp;)?#[xX]?[0-9a-fA-F]{1,6};",  # numeric HTML entities, also escaped twice ("&amp;#67;")
     # an HTML comment inside a word: "Cha<!-- -->tGPT", "通义<!-- -->千问", "نموذ<!-- -->ج", or on one side of a
     # space between words ("an<!-- --> AI"); and beside an apostrophe: "un'<!-- -->IA", "un<!-- -->'IA"
     rf"[{_LETTERS}'](?:{_COMMENT}(?:_|{_MARK})* ?| {_COMMENT}(?:_|{_MARK})*)[{_LETTERS}']",
@@ -86,7 +86,22 @@ SPACED_BY = " \n\t\u00a0\u202f"  # common spaces between the letters of a spaced
 # whitespace characters, three spaces or a line break among spaces ("\n \n": a spaced-out line), a wide
 # space, emphasis marks beside a space. Other runs of three or more between words of other scripts than
 # CJK go unseen (between CJK characters a shape detector sees them).
-WORD_GAPS = ("  ", " \n", "\n ", "\n\n", "\r\n", "\t\t", "\u00a0", "\u202f", "\u3000", "   ", "\n \n", " \n ", "&nbsp;")
+WORD_GAPS = (
+    "  ",
+    " \n",
+    "\n ",
+    "\n\n",
+    "\r\n",
+    "\t\t",
+    "\u00a0",
+    "\u202f",
+    "\u3000",
+    "   ",
+    "\n \n",
+    " \n ",
+    "&nbsp;",
+    "&amp;nbsp;",
+)
 WORD_GAPS += tuple(g for m in ("*", "**", "***", "~~", "`", "_", "__") for g in (" " + m, m + " "))
 # A gap between words is watched with this many characters of each word beside it: as many literals as whole
 # words ran the literal database at half the speed, and three letters either side of a double space or a line
@@ -98,14 +113,14 @@ GAP_SIDE = 3
 RARE_SPACES = "\x85\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u205f\u3000"
 # What normalisation reads as one or two spaces inside a word: whitespace, a line break tag or escape, &nbsp;.
 SPLIT_GAPS = tuple(" \n\t\r\x0b\x0c\u00a0\u202f") + tuple(a + b for a in " \n\t\r" for b in " \n\t\r")
-SPLIT_GAPS += ("<br>", "<br/>", "<br />", "&nbsp;", "\\n", "\\r\\n")
+SPLIT_GAPS += ("<br>", "<br/>", "<br />", "&nbsp;", "&amp;nbsp;", "\\n", "\\r\\n")
 WRAP_GAPS = ("-\n", "-\r\n", "-\r", "- \n", "-\n ", "-\n\n")  # a hyphen and a line break
 # Markup normalisation removes inside a word: emphasis marks and common inline tags.
 INLINE_MARKS = ("*", "**", "~~", "`") + tuple(
     f"<{c}{t}>" for t in ("b", "i", "em", "strong", "span") for c in ("", "/")
 )
 # Where a CJK, Hangul or Thai run meets a Latin one inside a keyword (its pattern takes one space or none).
-SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r") + INLINE_MARKS
+SCRIPT_GAPS = WORD_GAPS + ("\n", "\t", "\r", "<br>", "<br/>", "<br />") + INLINE_MARKS
 # Between two CJK characters of a keyword (its pattern takes nothing): what normalisation removes there
 # (a tag there is a shape).
 CJK_GAPS = WORD_GAPS + ("\n", "\t", "\r", " ", "*", "**", "~", "~~", "`")
@@ -187,7 +202,8 @@ def marks(keywords: Sequence[str]) -> list[str]:
     found |= gaps(keywords) | pointed(keywords)
     found |= {d for c in chars if len(d := unicodedata.normalize("NFD", c)) > 1}  # NFD text: "큐" as "큐"
     found |= {f + w for c in chars if c.isalpha() and not is_cjk(c) for f in forms(c) for w in RARE_SPACES}
-    found |= {f + v for c in chars if c.isalpha() for f in forms(c) for v in COMMON_SELECTORS}  # not "1️⃣"
+    # not after a digit ("1️⃣"), but after a letter or a vowel sign ("ดิ️ษฐ์")
+    found |= {f + v for c in chars if c.isalpha() or _is_mark(c) for f in forms(c) for v in COMMON_SELECTORS}
     # a selector before a word ("a \ufe0fmodel"): an emoji takes it after itself, not after a space
     found |= {w + v for w in " \n" for v in COMMON_SELECTORS}
     found |= set(COMBINING)
@@ -278,7 +294,11 @@ def _pointed_script(c: str) -> str | None:
 
 def _in_word(c: str) -> bool:
     """A letter, digit or apostrophe, or a mark that belongs to a letter (Thai and Devanagari vowel signs)."""
-    return c.isalnum() or c == "'" or unicodedata.category(c).startswith("M")
+    return c.isalnum() or c == "'" or _is_mark(c)
+
+
+def _is_mark(c: str) -> bool:
+    return unicodedata.category(c).startswith("M")
 
 
 def _marked_in_word(a: str, b: str) -> bool:

@@ -17,7 +17,9 @@ from functools import cache
 from .. import normalize
 
 SHORT_KEYWORD = 4  # a Latin keyword whose last word is this short must end at a word boundary too
-SPLIT_PART = 3  # the fewest letters either part of a name split by a space has ("cha tgpt", not "ch atgpt")
+SPLIT_PART = 3  # the fewest letters either part of a name split by a space has ("cha tgpt", "mis tral")
+LONG_SPLIT_PART = 2  # ... the first part of a name of LONG_NAME letters or more ("cl aude"; not "me ta", "chatbot em")
+LONG_NAME = 6
 FULL_WIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}  # ordinary in CJK text: kept out of detectors
 
 
@@ -93,10 +95,11 @@ def right_bounded(keyword: str) -> bool:
 
 def splits(keywords: Sequence[str]) -> frozenset[str]:
     """How a one-word Latin keyword may stand split in two, for normalize.rejoin() to read whole again: by a space
-    or line break, SPLIT_PART letters or more either side, where that is no keyword itself ("cha tgpt", "mis tral";
-    not "chat gpt"), or hyphenated at the end of a line ("anthro-pic", "open-ai")."""
+    or line break, SPLIT_PART letters or more either side (LONG_SPLIT_PART before it in a long name), where that is no keyword
+    itself ("cha tgpt", "cl aude"; not "chat gpt"), or hyphenated at the end of a line ("anthro-pic", "open-ai")."""
     words = {k for k in keywords if k.isascii() and k.isalpha() and len(k) >= 4}
-    spaced = {w[:i] + " " + w[i:] for w in words for i in range(SPLIT_PART, len(w) - SPLIT_PART + 1)}
+    first = {w: LONG_SPLIT_PART if len(w) >= LONG_NAME else SPLIT_PART for w in words}
+    spaced = {w[:i] + " " + w[i:] for w in words for i in range(first[w], len(w) - SPLIT_PART + 1)}
     wrapped = {w[:i] + "-" + w[i:] for w in words for i in range(2, len(w) - 1)}
     return frozenset(spaced - set(keywords) | wrapped)
 
