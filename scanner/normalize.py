@@ -145,7 +145,7 @@ _WORD = regex.compile(r"\w+")
 # Two Latin words one or two spaces apart: a name split in two, perhaps (see rejoin()).
 _PAIR = regex.compile(r"(?<![\p{L}\p{N}])([a-z]{2,})(-?) {1,2}([a-z]{2,})(?![\p{L}\p{N}])")
 _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
-# Single letters spaced out, or joined by dots or hyphens ("C.h.a.t.G.P.T", "Ч а т"), one separator
+# Single letters spaced out, or joined by dots, underscores or hyphens ("C.h.a.t.G.P.T", "Ч а т"), one separator
 # throughout; CJK characters joined by dots or hyphens ("通.义.千.问": spaces between them go anyway).
 SPACEABLE = r"\p{Latin}\p{Cyrillic}\p{Arabic}\p{Hebrew}"
 _SCRIPTS = [regex.compile(rf"\p{{{s}}}") for s in ("Latin", "Cyrillic", "Arabic", "Hebrew", "Greek", "Armenian")]
@@ -153,7 +153,7 @@ _SCRIPTS = [regex.compile(rf"\p{{{s}}}") for s in ("Latin", "Cyrillic", "Arabic"
 # "G o o g l e에서").
 _SPACED_WORD = r"[[\p{L}\p{N}]--[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]]"
 _SPACED_LETTERS = regex.compile(
-    rf"(?<!{_SPACED_WORD})[{SPACEABLE}]([ .\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?!{_SPACED_WORD})"
+    rf"(?<!{_SPACED_WORD})[{SPACEABLE}]([ ._\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?!{_SPACED_WORD})"
     rf"|[{_CJK}]([.\-])[{_CJK}](?:\2[{_CJK}])+",
     regex.V1,
 )
@@ -298,7 +298,7 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     letter = classes["spaceable"]
-    joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]"
+    joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]|_[{letter}]_"
     spaced_word = classes["spaced_word"]
     spaced = re.compile(rf"(?<![{spaced_word}])[{letter}](?:{joined})[{letter}](?![{spaced_word}])").search
     separator = re.compile(rf"[{dot}{hyphen}]").search

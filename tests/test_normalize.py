@@ -31,6 +31,7 @@ CASES = [
     ("I am Q\tw\te\tn!", "Q\tw\te\tn", "qwen"),
     ("I am C.h.a.t.G.P.T, an AI.", "C.h.a.t.G.P.T", "chatgpt"),  # dots or hyphens between the letters
     ("Sono C-h-a-t-G-P-T, un modello.", "C-h-a-t-G-P-T", "chatgpt"),
+    ("I am C_h_a_t_G_P_T, a model.", "C_h_a_t_G_P_T", "chatgpt"),
     ("I am ᴄʜᴀᴛɢᴘᴛ.", "ᴄʜᴀᴛɢᴘᴛ", "chatgpt"),  # small capitals
     ("I am C\u0332h\u0332a\u0332t\u0332.", "C\u0332h\u0332a\u0332t", "chat"),  # combining underlines
     ("I am Cha<!-- x -->tGPT.", "Cha<!-- x -->tGPT", "chatgpt"),  # an HTML comment

@@ -234,8 +234,8 @@ def split(keywords: Sequence[str]) -> set[str]:
 
 
 def spaced(keywords: Sequence[str]) -> set[str]:
-    """A keyword's letters spaced out, or joined by dots or hyphens, three at a time ("q w e", "g.p.t"): found only
-    after a non-letter (see Prefilter). So too the letters of a keyword's Cyrillic, Arabic or Hebrew words (one
+    """A keyword's letters spaced out, or joined by dots, underscores or hyphens, three at a time ("q w e", "g_p_t"):
+    found only after a non-letter (see Prefilter). So too the letters of a keyword's Cyrillic, Arabic or Hebrew words (one
     separator throughout: "ч а т", "ב י נ ה"), and CJK characters joined by dots or hyphens ("通.义.千")."""
     latin = _trigrams(run for k in keywords for run in regex.findall(r"[a-z]{3,}", k))
     found = {a + x + b + y + c for a, b, c in latin for x in SPACED_BY for y in SPACED_BY}
@@ -244,7 +244,7 @@ def spaced(keywords: Sequence[str]) -> set[str]:
     found |= {a + x + b + x + c for a, b, c in spelt for x in SPACED_BY}
     cjk = _trigrams(run for k in keywords for run in regex.findall(r"[\p{Han}\p{Hiragana}\p{Katakana}]{3,}", k))
     spelt |= {(x, y, z) for a, b, c in cjk for x in forms(a) for y in forms(b) for z in forms(c)}
-    return found | {a + x + b + x + c for a, b, c in latin | spelt for x in ".-"}  # "c.h.a.t", "c-h-a-t"
+    return found | {a + x + b + x + c for a, b, c in latin | spelt for x in "._-"}  # "c.h.a.t", "c_h_a_t"
 
 
 def _trigrams(runs: Iterable[str]) -> set[str]:
