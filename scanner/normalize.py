@@ -133,6 +133,7 @@ _TOKEN = regex.compile(
     r"|\[(?=[^\[\]\n]{1,200}\]\()"
     r'|(?<=\[[^\[\]\n]{1,200})\]\((?:[^()\s]|\([^()\s]*\)){0,500}(?:\s+"[^"\n]{0,100}")?\)'
     rf"|<!--[^>]{{0,{COMMENT_CHARS}}}?-->"  # an HTML comment, even inside a word: "Cha<!-- -->tGPT"
+    r"|(?<=\n)[ \t]*>[> \t]*"  # a quote marker opening a line: "> I am a large language model\n> trained by…"
 )
 _VOICING = "\u3099\u309a"  # combining kana voicing marks (what half-width "ﾞ" and "ﾟ" fold to)
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
@@ -294,8 +295,8 @@ def _slow_test(classes: dict[str, str]) -> Callable[[str], bool]:
     latin, other, word, cjk, space, dot, hyphen = (
         classes[k] for k in ("latin", "other", "word", "cjk", "space", "dot", "hyphen")
     )
-    # jamo: NFD Hangul; "](": a markdown link
-    marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(").search
+    # jamo: NFD Hangul; "](": a markdown link; a quote marker opening a line
+    marks = re.compile(rf"[{classes['specials']}&\\<\u1160-\u11ff\U00010000-\U0010FFFF]|\]\(|\n[ \t]*>").search
     edge_underscore = re.compile(rf"(?<![{word}])_|_(?![{word}])").search
     letter = classes["spaceable"]
     joined = rf"[{space}][{letter}][{space}]|[{dot}][{letter}][{dot}]|[{hyphen}][{letter}][{hyphen}]|_[{letter}]_"
@@ -432,7 +433,7 @@ def _decode(text: str, table: dict[int, str]) -> tuple[list[str], list[int], lis
 
 def _decode_token(m: regex.Match) -> str:
     token = m.group()
-    if token.startswith(("_", "[", "]", "<!--")):
+    if token.startswith(("_", "[", "]", "<!--")) or token.lstrip(" \t").startswith(">"):
         return ""
     if token.startswith("&"):
         return html.unescape(html.unescape(token))

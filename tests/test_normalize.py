@@ -58,6 +58,7 @@ CASES = [
     ("I am Q&#x77;en.", "Q&#x77;en", "qwen"),
     ("I am Qw&shy;en.", "Qw&shy;en", "qwen"),  # named entity
     ("I am Qw&amp;shy;en.", "Qw&amp;shy;en", "qwen"),  # an entity escaped twice
+    ("The bot:\n> I am\n> Qwen.", "I am\n> Qwen", "i am qwen"),  # quote markers opening lines
     ("我是通义&nbsp;千问", "通义&nbsp;千问", "通义千问"),
     ("I am **Qwen**.", "Qwen", "qwen"),  # markdown emphasis around a name
     (
