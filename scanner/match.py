@@ -81,6 +81,8 @@ def _accepted(rule: Rule, text: str, m: regex.Match, role: str | None) -> bool:
         return False
     named = m.groupdict()
     if rule.cue_regex and role != "assistant" and named.get("amb") is not None:
+        if rule.human_regex and _near_name(rule.human_regex, text, m, near):
+            return False  # "I'm Claude, not an AI": a person of that name
         return _near_name(rule.cue_regex, text, m, near)
     if rule.maker_cue_regex and named.get("own") is not None:
         return _near_name(rule.maker_cue_regex, text, m, near)  # in any role: an assistant may be called Spark

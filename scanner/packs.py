@@ -55,7 +55,7 @@ _RULE_KEYS = {
 _PACK_KEYS = {
     "family", "description", "names", "ambiguous", "needs_maker", "makers", "rules", "examples", "roles", "defers",
 }  # fmt: skip
-_GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "exclude_before", "claims"}
+_GRAMMAR_KEYS = {"lang", "description", "vars", "cue", "human", "exclude_before", "claims"}
 
 
 def patterns_dir() -> Path:
@@ -84,6 +84,7 @@ class Rule:
     requires: str | None = None
     within: int = 60
     cue: str | None = None  # the AI cue an ambiguous name (group `amb`) needs within `within` characters
+    human: str | None = None  # what shows an ambiguous name is a person's, within `within` characters: a veto
     maker_cue: str | None = None  # the maker a `needs_maker` name (group `own`) needs within `within` characters
     defers: bool = False  # dropped where a hit of another family overlaps
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
@@ -111,6 +112,10 @@ class Rule:
     @cached_property
     def cue_regex(self) -> regex.Pattern | None:
         return compile_pattern(self.cue, regex.IGNORECASE) if self.cue else None
+
+    @cached_property
+    def human_regex(self) -> regex.Pattern | None:
+        return compile_pattern(self.human, regex.IGNORECASE) if self.human else None
 
     @cached_property
     def maker_cue_regex(self) -> regex.Pattern | None:
@@ -146,6 +151,7 @@ class Grammar:
     sha256: str
     vars: dict[str, str]
     cue: str
+    human: str  # beside an ambiguous name, shows a person ("not an AI"): vetoes the claim
     exclude_before: str  # vetoes every claim of the language: what makes it hypothetical ("如果我是X")
     claims: tuple[dict[str, Any], ...]
 
@@ -185,6 +191,7 @@ def load_packs(specs: list[str] | tuple[str, ...] | None = None) -> PackSet:
 def _load_packs(paths: tuple[Path, ...], _contents: tuple[str, ...]) -> PackSet:
     common, grammars = load_grammars()
     common = {**common, "cue": "|".join(f"(?:{g.cue})" for g in grammars if g.cue) or "(?!)"}
+    common["human_cue"] = "|".join(f"(?:{g.human})" for g in grammars if g.human)
     packs_and_rules = [_load_family(p, common) for p in paths]
     packs = [p for p, _ in packs_and_rules]
     seen: dict[str, str] = {}
@@ -324,6 +331,7 @@ def _load_grammar(path: Path) -> Grammar:
         sha256=_sha256(path),
         vars={k: str(v) for k, v in vars_.items()},
         cue=str(data.get("cue", "")),
+        human=str(data.get("human", "")),
         exclude_before=_grammar_veto(data.get("exclude_before"), where),
         claims=tuple(claims),
     )
@@ -477,6 +485,7 @@ def _build_rule(
         requires=extras.get("requires"),
         within=within,
         cue=values["cue"] if named and pack.ambiguous else None,
+        human=(values.get("human_cue") or None) if named and pack.ambiguous else None,
         maker_cue=name_regex(pack.makers) if named and pack.needs_maker else None,
         defers=defers,
         examples=_examples(spec.get("examples"), where),

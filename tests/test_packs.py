@@ -87,6 +87,8 @@ def test_a_name_that_needs_its_maker_counts_only_beside_it(tmp_path, text, role,
         ("I am Zork 3.5 Pro.", True),  # with a version number it is the model's name
         ("I am Zork-2.", True),
         ("I am Zorkish 3.", False),
+        ("I am Zork, and yes, I talk about AI all day, but I'm not an AI.", False),  # a person says so: a veto
+        ("I am Zork, an AI, not a person.", True),
     ],
 )
 def test_an_ambiguous_name_counts_beside_a_cue_or_with_a_version(tmp_path, text, found):
