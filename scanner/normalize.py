@@ -150,8 +150,8 @@ _MIXED_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}]+")
 # throughout; CJK characters joined by dots or hyphens ("通.义.千.问": spaces between them go anyway).
 SPACEABLE = r"\p{Latin}\p{Cyrillic}\p{Arabic}\p{Hebrew}"
 _SCRIPTS = [regex.compile(rf"\p{{{s}}}") for s in ("Latin", "Cyrillic", "Arabic", "Hebrew", "Greek", "Armenian")]
-# A letter or digit of a script that parts words by spaces: a spaced-out name may touch the others ("私はG r o kです",
-# "G o o g l e에서").
+# A letter or digit of a script that parts words by spaces: a spaced-out name may touch the others
+# ("私はG r o kです", "G o o g l e에서").
 _SPACED_WORD = r"[[\p{L}\p{N}]--[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]]"
 _SPACED_LETTERS = regex.compile(
     rf"(?<!{_SPACED_WORD})[{SPACEABLE}]([ ._\-])[{SPACEABLE}](?:\1[{SPACEABLE}])+(?!{_SPACED_WORD})"
@@ -361,8 +361,8 @@ def without_accents(norm: Normalized, original: str, words: frozenset[str]) -> N
     """`norm` with the accents off the letters that took them from a combining mark written apart, in the words
     that then read as one of `words` (the keywords' words: "Gemini\u0302", "DeepSe\u0300ek"), or None where none
     does. NFD text is written so too ("Na\u0303o"): there a word keeps its accents."""
-    if norm.starts is None:
-        return None  # the text was read as written: no mark to compose
+    if norm.starts is None or not _COMBINING.search(original):
+        return None  # no mark written apart
     chars = list(norm.text)
     for m in _WORD.finditer(norm.text):
         bare = [
@@ -505,7 +505,9 @@ def _unmask_homoglyphs(chars: list[str], starts: list[int], original: str) -> No
         written = [original[starts[i]] for i in range(m.start(), m.end())]
         plain = sum(not is_latin and not _looks_latin(c, w) for c, w, is_latin in zip(word, written, latin))
         disguised = plain == 0
-        if (not any(latin) and not disguised) or (_two_runs(latin) and plain >= 2 and sum(latin) >= 2):
+        if not any(latin) and not disguised:
+            continue  # two scripts but no Latin letter, not all look-alikes: no Latin word disguised
+        if _two_runs(latin) and plain >= 2 and sum(latin) >= 2:
             continue  # a name of two scripts, each its own part ("ЧатGPT"), is no disguise
         cyrillic = not disguised and sum("\u0400" <= c <= "\u04ff" for c in word) > sum(latin)
         for i, (c, w) in enumerate(zip(word, written)):
@@ -529,9 +531,9 @@ def _two_runs(flags: list[bool]) -> bool:
 
 def _apart(edge: str, rest: str, trailing: bool = False) -> bool:
     """Whether an edge letter of a spaced run is a word of its own: a letter of another script than the two
-    nearest letters that are no look-alikes, and no look-alike itself ("Я Q w e n"); or a lower-case letter where the rest (read from the edge
-    inwards) is a name that starts with a capital and mixes cases ("o L e", "o G e m i n i"), and a trailing
-    letter follows two capitals ("…G P T y")."""
+    nearest letters that are no look-alikes, and no look-alike itself ("Я Q w e n"); or a lower-case letter
+    where the rest (read from the edge inwards) is a name that starts with a capital and mixes cases ("o L e",
+    "o G e m i n i"), and a trailing letter follows two capitals ("…G P T y")."""
     plain = [c for c in rest if fold(c) not in HOMOGLYPHS][:2]  # the letters nearest the edge that are no disguise
     if plain and fold(edge) not in HOMOGLYPHS and all(_script(edge) != _script(c) for c in plain):
         return True

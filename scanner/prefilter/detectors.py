@@ -173,9 +173,10 @@ def _word_pairs(keywords: Sequence[str]) -> set[tuple[str, str]]:
 def marks(keywords: Sequence[str]) -> list[str]:
     """The obfuscation detectors that are literal strings (found case-insensitively): invisible characters, <wbr>,
     compatibility forms of keyword characters (full-width, mathematical, circled letters), a Latin letter
-    beside a Cyrillic or Greek look-alike or a small capital (or look-alikes of two scripts together), the letters of a keyword spaced out ("q w e"), its
-    parts split more than its pattern allows (gaps()), its Arabic, Hebrew or Devanagari letters split by points
-    (pointed()), and its characters decomposed (NFD Hangul and accented letters)."""
+    beside a Cyrillic or Greek look-alike or a small capital (or look-alikes of two scripts together), the
+    letters of a keyword spaced out ("q w e"), its parts split more than its pattern allows (gaps()), its Arabic,
+    Hebrew or Devanagari letters split by points (pointed()), and its characters decomposed (NFD Hangul and
+    accented letters)."""
     chars = characters(keywords)
     compatible = [
         c
@@ -235,8 +236,9 @@ def split(keywords: Sequence[str]) -> set[str]:
 
 def spaced(keywords: Sequence[str]) -> set[str]:
     """A keyword's letters spaced out, or joined by dots, underscores or hyphens, three at a time ("q w e", "g_p_t"):
-    found only after a non-letter (see Prefilter). So too the letters of a keyword's Cyrillic, Arabic or Hebrew words (one
-    separator throughout: "ч а т", "ב י נ ה"), and CJK characters joined by dots or hyphens ("通.义.千")."""
+    found only after a non-letter (see Prefilter). So too the letters of a keyword's Cyrillic, Arabic or Hebrew
+    words (one separator throughout: "ч а т", "ב י נ ה"), and CJK characters joined by dots or hyphens
+    ("通.义.千")."""
     latin = _trigrams(run for k in keywords for run in regex.findall(r"[a-z]{3,}", k))
     found = {a + x + b + y + c for a, b, c in latin for x in SPACED_BY for y in SPACED_BY}
     words = {w for k in keywords for w in regex.findall(r"[\p{Cyrillic}\p{Arabic}\p{Hebrew}]{3,}", k)}

@@ -95,8 +95,9 @@ def right_bounded(keyword: str) -> bool:
 
 def splits(keywords: Sequence[str]) -> frozenset[str]:
     """How a one-word Latin keyword may stand split in two, for normalize.rejoin() to read whole again: by a space
-    or line break, SPLIT_PART letters or more either side (LONG_SPLIT_PART before it in a long name), where that is no keyword
-    itself ("cha tgpt", "cl aude"; not "chat gpt"), or hyphenated at the end of a line ("anthro-pic", "open-ai")."""
+    or line break, SPLIT_PART letters or more either side (LONG_SPLIT_PART before it in a long name), where that
+    is no keyword itself ("cha tgpt", "cl aude"; not "chat gpt"), or hyphenated at the end of a line ("anthro-pic",
+    "open-ai")."""
     words = {k for k in keywords if k.isascii() and k.isalpha() and len(k) >= 4}
     first = {w: LONG_SPLIT_PART if len(w) >= LONG_NAME else SPLIT_PART for w in words}
     spaced = {w[:i] + " " + w[i:] for w in words for i in range(first[w], len(w) - SPLIT_PART + 1)}
